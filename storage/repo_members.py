@@ -1,0 +1,294 @@
+"""Branches, members, chat bindings and invite codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Binding, Branch, Member
+from storage.repo_base import RepoBase
+from storage.timefmt import parse_ts, ts
+
+_MEMBER_COLS = (
+    "id, name, phone, branch_id, role, birthday, address, needs_home_delivery, lives_alone, "
+    "pair_member_id, language, status"
+)
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """What a roster row says about a person (the fields an import may change)."""
+
+    name: str
+    phone: str
+    role: str
+    home_branch_id: int | None
+    birthday: str | None
+    address: str | None
+    needs_home_delivery: bool
+    lives_alone: bool
+    language: str | None
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        name=row["name"],
+        phone=row["phone"],
+        branch_id=row["branch_id"],
+        role=row["role"],
+        birthday=row["birthday"],
+        address=row["address"],
+        needs_home_delivery=bool(row["needs_home_delivery"]),
+        lives_alone=bool(row["lives_alone"]),
+        pair_member_id=row["pair_member_id"],
+        language=row["language"],
+        status=row["status"],
+    )
+
+
+def _branch(row: aiosqlite.Row) -> Branch:
+    return Branch(
+        id=row["id"],
+        name=row["name"],
+        study_rule=row["study_rule"],
+        study_place=row["study_place"],
+        visit_due_days=row["visit_due_days"],
+    )
+
+
+class MemberRepo(RepoBase):
+    """Who is who: branches, the roster, and which chat accounts speak for whom."""
+
+    # -- branches -------------------------------------------------------------------------
+    async def get_branch(self, branch_id: int) -> Branch | None:
+        """A branch by id."""
+        row = await self._one("SELECT * FROM branches WHERE id = ?", (branch_id,))
+        return _branch(row) if row else None
+
+    async def find_branch(self, name: str) -> Branch | None:
+        """A branch by its exact name."""
+        row = await self._one("SELECT * FROM branches WHERE name = ?", (name,))
+        return _branch(row) if row else None
+
+    async def list_branches(self) -> list[Branch]:
+        """All branches, by name."""
+        return [_branch(r) for r in await self._all("SELECT * FROM branches ORDER BY name")]
+
+    async def ensure_branch(self, name: str, now: datetime) -> tuple[Branch, bool]:
+        """The branch of that name, created if missing; True when it was created."""
+        found = await self.find_branch(name)
+        if found:
+            return found, False
+        await self._insert(
+            "INSERT INTO branches (name, created_at) VALUES (?, ?)", (name, ts(now))
+        )
+        created = await self.find_branch(name)
+        assert created is not None
+        return created, True
+
+    async def set_study_rule(self, branch_id: int, rule: str, place: str | None = None) -> None:
+        """Store a branch's study-day rule (canonical text) and, if given, its place."""
+        await self._run(
+            "UPDATE branches SET study_rule = ?, study_place = COALESCE(?, study_place) "
+            "WHERE id = ?",
+            (rule, place, branch_id),
+        )
+
+    # -- members --------------------------------------------------------------------------
+    async def get_member(self, member_id: int) -> Member | None:
+        """A person by id."""
+        row = await self._one(f"SELECT {_MEMBER_COLS} FROM members WHERE id = ?", (member_id,))
+        return _member(row) if row else None
+
+    async def find_member_by_phone(self, phone: str) -> Member | None:
+        """A person by normalised phone."""
+        row = await self._one(f"SELECT {_MEMBER_COLS} FROM members WHERE phone = ?", (phone,))
+        return _member(row) if row else None
+
+    async def find_members_by_name(self, name: str, branch_id: int | None = None) -> list[Member]:
+        """People of that exact name (in one branch when given)."""
+        sql = f"SELECT {_MEMBER_COLS} FROM members WHERE name = ?"
+        params: list[object] = [name]
+        if branch_id is not None:
+            sql += " AND branch_id = ?"
+            params.append(branch_id)
+        return [_member(r) for r in await self._all(sql + " ORDER BY id", params)]
+
+    async def branch_members(self, branch_id: int, *, active_only: bool = True) -> list[Member]:
+        """The members (and secretaries) whose home branch this is, by name."""
+        sql = (
+            f"SELECT {_MEMBER_COLS} FROM members WHERE branch_id = ? "
+            "AND role IN ('member', 'secretary')"
+        )
+        if active_only:
+            sql += " AND status = 'active'"
+        return [_member(r) for r in await self._all(sql + " ORDER BY id", (branch_id,))]
+
+    async def officers(self, branch_id: int, role: str) -> list[Member]:
+        """Active secretaries, instructors or admins responsible for a branch."""
+        if role == "admin":
+            sql = f"SELECT {_MEMBER_COLS} FROM members WHERE role = 'admin' AND status = 'active'"
+            return [_member(r) for r in await self._all(sql + " ORDER BY id")]
+        sql = (
+            f"SELECT {_MEMBER_COLS} FROM members m WHERE role = ? AND status = 'active' AND "
+            "(branch_id = ? OR EXISTS (SELECT 1 FROM member_branches mb "
+            "WHERE mb.member_id = m.id AND mb.branch_id = ?)) ORDER BY id"
+        )
+        return [_member(r) for r in await self._all(sql, (role, branch_id, branch_id))]
+
+    async def overseen_branch_ids(self, member_id: int) -> list[int]:
+        """Branches an instructor or admin is listed for."""
+        rows = await self._all(
+            "SELECT branch_id FROM member_branches WHERE member_id = ? ORDER BY branch_id",
+            (member_id,),
+        )
+        return [int(r["branch_id"]) for r in rows]
+
+    async def all_phones(self) -> frozenset[str]:
+        """Every phone on the roster."""
+        return frozenset(r["phone"] for r in await self._all("SELECT phone FROM members"))
+
+    async def upsert_member(
+        self, data: MemberData, branch_ids: list[int], now: datetime
+    ) -> tuple[int, str]:
+        """Add or update a person matched by phone; returns (id, added|updated|unchanged)."""
+        existing = await self.find_member_by_phone(data.phone)
+        values = (
+            data.name, data.home_branch_id, data.role, data.birthday, data.address,
+            int(data.needs_home_delivery), int(data.lives_alone), data.language,
+        )
+        if existing is None:
+            member_id = await self._insert(
+                "INSERT INTO members (name, branch_id, role, birthday, address, "
+                "needs_home_delivery, lives_alone, language, phone, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, data.phone, ts(now), ts(now)),
+            )
+            await self._set_member_branches(member_id, branch_ids)
+            return member_id, "added"
+        old = (
+            existing.name, existing.branch_id, existing.role, existing.birthday,
+            existing.address, int(existing.needs_home_delivery), int(existing.lives_alone),
+            existing.language,
+        )
+        changed = old != values
+        if changed:
+            await self._run(
+                "UPDATE members SET name = ?, branch_id = ?, role = ?, birthday = ?, address = ?, "
+                "needs_home_delivery = ?, lives_alone = ?, language = ?, updated_at = ? "
+                "WHERE id = ?",
+                (*values, ts(now), existing.id),
+            )
+        if sorted(await self.overseen_branch_ids(existing.id)) != sorted(branch_ids):
+            await self._set_member_branches(existing.id, branch_ids)
+            changed = True
+        return existing.id, "updated" if changed else "unchanged"
+
+    async def _set_member_branches(self, member_id: int, branch_ids: list[int]) -> None:
+        await self._run("DELETE FROM member_branches WHERE member_id = ?", (member_id,))
+        for branch_id in sorted(set(branch_ids)):
+            await self._run(
+                "INSERT INTO member_branches (member_id, branch_id) VALUES (?, ?)",
+                (member_id, branch_id),
+            )
+
+    async def set_pair(self, member_id: int, partner_id: int | None) -> bool:
+        """Set a member's mutual-aid partner; True when it changed."""
+        changed = await self._run(
+            "UPDATE members SET pair_member_id = ? WHERE id = ? AND "
+            "pair_member_id IS NOT ?",
+            (partner_id, member_id, partner_id),
+        )
+        return changed > 0
+
+    async def set_status(self, member_id: int, status: str, now: datetime) -> None:
+        """Mark a member active, inactive or deceased."""
+        await self._run(
+            "UPDATE members SET status = ?, updated_at = ? WHERE id = ?",
+            (status, ts(now), member_id),
+        )
+
+    # -- bindings and invites ---------------------------------------------------------------
+    async def get_binding(self, channel: str, external_id: str) -> Binding | None:
+        """Which member a chat account speaks for, if any."""
+        row = await self._one(
+            "SELECT * FROM bindings WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        return _binding(row) if row else None
+
+    async def bindings_for(self, member_id: int) -> list[Binding]:
+        """Every chat account of a member (their own first, then family), latest first."""
+        rows = await self._all(
+            "SELECT * FROM bindings WHERE member_id = ? "
+            "ORDER BY relation IS NOT NULL, last_seen_at DESC",
+            (member_id,),
+        )
+        return [_binding(r) for r in rows]
+
+    async def bind(
+        self, channel: str, external_id: str, member_id: int, relation: str | None, now: datetime
+    ) -> None:
+        """Attach a chat account to a member (replacing any earlier binding of that account)."""
+        await self._run(
+            "INSERT INTO bindings (channel, external_id, member_id, relation, created_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE "
+            "SET member_id = excluded.member_id, relation = excluded.relation, "
+            "last_seen_at = excluded.last_seen_at",
+            (channel, external_id, member_id, relation, ts(now), ts(now)),
+        )
+
+    async def touch_binding(
+        self, channel: str, external_id: str, now: datetime, locale: str | None
+    ) -> None:
+        """Remember when an account last wrote, and in which script."""
+        await self._run(
+            "UPDATE bindings SET last_seen_at = ?, locale = COALESCE(?, locale) "
+            "WHERE channel = ? AND external_id = ?",
+            (ts(now), locale, channel, external_id),
+        )
+
+    async def create_invite(
+        self,
+        code_hash: str,
+        member_id: int,
+        relation: str | None,
+        created_by: int | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """Store a one-time binding code (only its hash)."""
+        await self._run(
+            "INSERT INTO invite_codes (code_hash, member_id, relation, created_by, created_at, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (code_hash, member_id, relation, created_by, ts(now), ts(expires_at)),
+        )
+
+    async def take_invite(
+        self, code_hash: str, now: datetime
+    ) -> tuple[str, int | None, str | None]:
+        """Use a code once: ('ok', member, relation) or ('unknown'|'used'|'expired', None, None)."""
+        row = await self._one("SELECT * FROM invite_codes WHERE code_hash = ?", (code_hash,))
+        if row is None:
+            return "unknown", None, None
+        if row["used_at"] is not None:
+            return "used", None, None
+        if parse_ts(row["expires_at"]) <= now:
+            return "expired", None, None
+        await self._run(
+            "UPDATE invite_codes SET used_at = ? WHERE code_hash = ?", (ts(now), code_hash)
+        )
+        return "ok", int(row["member_id"]), row["relation"]
+
+
+def _binding(row: aiosqlite.Row) -> Binding:
+    return Binding(
+        channel=row["channel"],
+        external_id=row["external_id"],
+        member_id=row["member_id"],
+        relation=row["relation"],
+        locale=row["locale"],
+        last_seen_at=parse_ts(row["last_seen_at"]),
+    )

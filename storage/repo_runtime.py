@@ -1,0 +1,194 @@
+"""Conversation state, processed-message log, the outbox and the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.models import Conversation, OutboxRow
+from storage.repo_base import RepoBase
+from storage.timefmt import parse_ts, ts
+
+
+def _outbox(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        idempotency_key=row["idempotency_key"],
+        member_id=row["member_id"],
+        kind=row["kind"],
+        body=row["body"],
+        buttons=json.loads(row["buttons"]),
+        urgent=bool(row["urgent"]),
+        state=row["state"],
+        attempts=row["attempts"],
+        not_before=parse_ts(row["not_before"]),
+        last_error=row["last_error"],
+        channel=row["channel"],
+    )
+
+
+class RuntimeRepo(RepoBase):
+    """What keeps the assistant honest across retries and restarts."""
+
+    # -- conversations ------------------------------------------------------------------------
+    async def get_conversation(self, channel: str, external_id: str) -> Conversation | None:
+        """Where a multi-step conversation with this account stands, if one is open."""
+        row = await self._one(
+            "SELECT * FROM conversations WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        if row is None:
+            return None
+        return Conversation(
+            flow=row["flow"],
+            step=row["step"],
+            data=json.loads(row["data"]),
+            updated_at=parse_ts(row["updated_at"]),
+        )
+
+    async def save_conversation(
+        self, channel: str, external_id: str, conv: Conversation | None, now: datetime
+    ) -> None:
+        """Store the conversation's new state, or forget it (None)."""
+        if conv is None:
+            await self._run(
+                "DELETE FROM conversations WHERE channel = ? AND external_id = ?",
+                (channel, external_id),
+            )
+            return
+        await self._run(
+            "INSERT INTO conversations (channel, external_id, flow, step, data, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO UPDATE SET "
+            "flow = excluded.flow, step = excluded.step, data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (channel, external_id, conv.flow, conv.step,
+             json.dumps(conv.data, ensure_ascii=False), ts(now)),
+        )
+
+    # -- processed inbound messages ---------------------------------------------------------
+    async def get_processed(self, channel: str, message_id: str) -> str | None:
+        """The stored reply to a message handled before (a redelivery), if any."""
+        row = await self._one(
+            "SELECT reply FROM processed_messages WHERE channel = ? AND message_id = ?",
+            (channel, message_id),
+        )
+        return str(row["reply"]) if row else None
+
+    async def save_processed(
+        self, channel: str, message_id: str, reply: str, now: datetime
+    ) -> None:
+        """Remember that a message was handled, with the reply it got."""
+        await self._run(
+            "INSERT INTO processed_messages (channel, message_id, reply, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            (channel, message_id, reply, ts(now)),
+        )
+
+    # -- outbox -----------------------------------------------------------------------------
+    async def enqueue(
+        self,
+        key: str,
+        member_id: int,
+        kind: str,
+        body: str,
+        now: datetime,
+        *,
+        buttons: list[dict[str, str]] | None = None,
+        urgent: bool = False,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a push once per idempotency key; False when the key was queued before."""
+        changed = await self._run(
+            "INSERT INTO outbox (idempotency_key, member_id, kind, body, buttons, urgent, "
+            "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            (key, member_id, kind, body, json.dumps(buttons or [], ensure_ascii=False),
+             int(urgent), ts(not_before or now), ts(now)),
+        )
+        return changed > 0
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Mark up to `limit` due pending rows in flight and return them, oldest first."""
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? "
+            "ORDER BY urgent DESC, not_before, id LIMIT ?",
+            (ts(now), limit),
+        )
+        for row in rows:
+            await self._run(
+                "UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE id = ?",
+                (row["id"],),
+            )
+        return [_outbox(r) for r in rows]
+
+    async def mark_sent(self, row_id: int, channel: str, now: datetime) -> None:
+        """A platform accepted the row."""
+        await self._run(
+            "UPDATE outbox SET state = 'sent', channel = ?, sent_at = ?, last_error = NULL "
+            "WHERE id = ?",
+            (channel, ts(now), row_id),
+        )
+
+    async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
+        """Sending failed: try again at retry_at, or give up (dead) when it is None."""
+        if retry_at is None:
+            await self._run(
+                "UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?", (error, row_id)
+            )
+        else:
+            await self._run(
+                "UPDATE outbox SET state = 'pending', last_error = ?, not_before = ? WHERE id = ?",
+                (error, ts(retry_at), row_id),
+            )
+
+    async def release_inflight(self) -> int:
+        """Put rows left in flight by a stopped process back in the queue."""
+        return await self._run("UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
+
+    async def outbox_rows(self, member_id: int | None = None) -> list[OutboxRow]:
+        """Outbox rows (of one recipient when given), oldest first."""
+        if member_id is None:
+            return [_outbox(r) for r in await self._all("SELECT * FROM outbox ORDER BY id")]
+        rows = await self._all("SELECT * FROM outbox WHERE member_id = ? ORDER BY id", (member_id,))
+        return [_outbox(r) for r in rows]
+
+    # -- audit ------------------------------------------------------------------------------
+    async def audit(
+        self,
+        action: str,
+        now: datetime,
+        *,
+        actor_member_id: int | None = None,
+        actor: tuple[str, str] | None = None,
+        subject_member_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the audit log (who did what to whose record)."""
+        channel, external = actor if actor else (None, None)
+        await self._run(
+            "INSERT INTO audit_log (at, actor_member_id, actor_channel, actor_external_id, action, "
+            "subject_member_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (ts(now), actor_member_id, channel, external, action, subject_member_id,
+             json.dumps(detail, ensure_ascii=False) if detail else None),
+        )
+
+    async def count_audit(self, actor: tuple[str, str], action: str, since: datetime) -> int:
+        """How often an account did something since an instant (e.g. failed binding tries)."""
+        row = await self._one(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE actor_channel = ? AND actor_external_id = ? "
+            "AND action = ? AND at >= ?",
+            (actor[0], actor[1], action, ts(since)),
+        )
+        return int(row["n"]) if row else 0
+
+    async def audit_entries(self, action: str | None = None) -> list[dict[str, Any]]:
+        """Audit rows (of one action when given), oldest first."""
+        sql = "SELECT * FROM audit_log"
+        params: tuple[Any, ...] = ()
+        if action:
+            sql += " WHERE action = ?"
+            params = (action,)
+        return [dict(r) for r in await self._all(sql + " ORDER BY id", params)]

@@ -1,0 +1,148 @@
+"""Study sessions, check-ins and leave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage.models import Attendance, CheckIn, Member, StudySession
+from storage.repo_base import RepoBase
+from storage.timefmt import parse_ts, ts
+
+
+def _session(row: aiosqlite.Row) -> StudySession:
+    return StudySession(
+        id=row["id"],
+        branch_id=row["branch_id"],
+        starts_at=parse_ts(row["starts_at"]),
+        place=row["place"],
+        topic=row["topic"],
+    )
+
+
+def _checkin(row: aiosqlite.Row) -> CheckIn:
+    return CheckIn(
+        session_id=row["session_id"],
+        member_id=row["member_id"],
+        checked_in_at=parse_ts(row["checked_in_at"]),
+        by_member_id=row["by_member_id"],
+        reason=row["reason"],
+    )
+
+
+class StudyRepo(RepoBase):
+    """The monthly study day and who came."""
+
+    async def ensure_session(
+        self, branch_id: int, starts_at: datetime, place: str | None
+    ) -> StudySession:
+        """The session of a branch starting at that instant, created on first use."""
+        await self._run(
+            "INSERT INTO study_sessions (branch_id, starts_at, place) VALUES (?, ?, ?) "
+            "ON CONFLICT (branch_id, starts_at) DO NOTHING",
+            (branch_id, ts(starts_at), place),
+        )
+        row = await self._one(
+            "SELECT * FROM study_sessions WHERE branch_id = ? AND starts_at = ?",
+            (branch_id, ts(starts_at)),
+        )
+        assert row is not None
+        return _session(row)
+
+    async def get_session(self, session_id: int) -> StudySession | None:
+        """A session by id."""
+        row = await self._one("SELECT * FROM study_sessions WHERE id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def get_checkin(self, session_id: int, member_id: int) -> CheckIn | None:
+        """A member's check-in to a session, if any."""
+        row = await self._one(
+            "SELECT * FROM check_ins WHERE session_id = ? AND member_id = ?",
+            (session_id, member_id),
+        )
+        return _checkin(row) if row else None
+
+    async def add_checkin(
+        self,
+        session_id: int,
+        member_id: int,
+        at: datetime,
+        channel: str,
+        by_member_id: int | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Record presence once; False when the member was already checked in."""
+        changed = await self._run(
+            "INSERT INTO check_ins (session_id, member_id, checked_in_at, by_member_id, reason, "
+            "channel) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, member_id) DO NOTHING",
+            (session_id, member_id, ts(at), by_member_id, reason, channel),
+        )
+        return changed > 0
+
+    async def get_leave(self, session_id: int, member_id: int) -> str | None:
+        """The reason a member gave for missing a session, if they asked for leave."""
+        row = await self._one(
+            "SELECT reason FROM leave_requests WHERE session_id = ? AND member_id = ?",
+            (session_id, member_id),
+        )
+        return str(row["reason"]) if row else None
+
+    async def add_leave(self, session_id: int, member_id: int, reason: str, at: datetime) -> bool:
+        """Record leave once; False when there already was one."""
+        changed = await self._run(
+            "INSERT INTO leave_requests (session_id, member_id, reason, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (session_id, member_id) DO NOTHING",
+            (session_id, member_id, reason, ts(at)),
+        )
+        return changed > 0
+
+    async def attendance(self, session: StudySession, expected: list[Member]) -> Attendance:
+        """Split the expected members into present, on leave and absent."""
+        checkins = {
+            r["member_id"]: _checkin(r)
+            for r in await self._all(
+                "SELECT * FROM check_ins WHERE session_id = ?", (session.id,)
+            )
+        }
+        leaves = {
+            r["member_id"]: str(r["reason"])
+            for r in await self._all(
+                "SELECT member_id, reason FROM leave_requests WHERE session_id = ?", (session.id,)
+            )
+        }
+        present = [(m, checkins[m.id]) for m in expected if m.id in checkins]
+        on_leave = [(m, leaves[m.id]) for m in expected if m.id in leaves and m.id not in checkins]
+        absent = [m for m in expected if m.id not in checkins and m.id not in leaves]
+        return Attendance(session, expected, present, on_leave, absent)
+
+    async def member_record(
+        self, member_id: int, branch_id: int, start: datetime, end: datetime
+    ) -> tuple[list[StudySession], set[int], set[int]]:
+        """A member's branch sessions in [start, end) and which they attended or missed on leave."""
+        sessions = [
+            _session(r)
+            for r in await self._all(
+                "SELECT * FROM study_sessions WHERE branch_id = ? AND starts_at >= ? "
+                "AND starts_at < ? ORDER BY starts_at",
+                (branch_id, ts(start), ts(end)),
+            )
+        ]
+        ids = [s.id for s in sessions] or [0]
+        marks = ",".join("?" * len(ids))
+        present = {
+            int(r["session_id"])
+            for r in await self._all(
+                f"SELECT session_id FROM check_ins WHERE member_id = ? AND session_id IN ({marks})",
+                (member_id, *ids),
+            )
+        }
+        leave = {
+            int(r["session_id"])
+            for r in await self._all(
+                "SELECT session_id FROM leave_requests WHERE member_id = ? "
+                f"AND session_id IN ({marks})",
+                (member_id, *ids),
+            )
+        }
+        return sessions, present, leave
