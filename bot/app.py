@@ -1,0 +1,40 @@
+"""bootstrap: wires the store, the clock, the router and the outbox from the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.outbox import Dispatcher, Sender
+from bot.router import Router
+from storage import SqliteStore, open_store
+
+
+@dataclass
+class App:
+    """Everything a command needs, built once."""
+
+    config: Config
+    clock: Clock
+    store: SqliteStore
+    router: Router
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.store.close()
+
+
+async def build_app(
+    config: Config,
+    clock: Clock,
+    senders: dict[str, Sender] | None = None,
+    *,
+    store: SqliteStore | None = None,
+) -> App:
+    """Open (or reuse) the store and wire the core around it."""
+    store = store or await open_store(config.database.url)
+    router = Router(store, clock, config.timezone, config.locale)
+    dispatcher = Dispatcher(store, clock, senders or {})
+    return App(config, clock, store, router, dispatcher)

@@ -1,0 +1,91 @@
+"""The `zhibu` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, load_config
+
+log = logging.getLogger("zhibu")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and option (the public contract in docs/DESIGN)."""
+    parser = argparse.ArgumentParser(
+        prog="zhibu", description="支部助手 — a chat assistant for a retired cadres' party branch."
+    )
+    parser.add_argument("--config", metavar="FILE",
+                        help="TOML configuration file (default: $ZHIBU_CONFIG, else built-in "
+                             "defaults); every key can be overridden by ZHIBU_<SECTION>__<KEY>")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="try everything locally: sample branch, console channel")
+    demo.add_argument("--script", type=Path, metavar="FILE",
+                      help="replay the lines of FILE (e.g. examples/first-study-day.txt), "
+                           "print the transcript and exit")
+    demo.add_argument("--db", type=Path, metavar="FILE",
+                      help="demo database (default: zhibu-demo.db; a fresh temporary one "
+                           "with --script)")
+    demo.add_argument("--start", type=_local_time, metavar="'YYYY-MM-DD HH:MM'",
+                      help="demo clock start in the configured time zone (default: 30 minutes "
+                           "before the sample branch's next study day)")
+
+    roster = sub.add_parser("import-roster", help="add or update members from .xlsx or .csv")
+    roster.add_argument("file", type=Path, metavar="FILE")
+    roster.add_argument("--skip-bad", action="store_true",
+                        help="import the good rows even when some rows are bad")
+
+    study = sub.add_parser("set-study-day", help="set a branch's monthly study day")
+    study.add_argument("branch", metavar="BRANCH")
+    study.add_argument("rule", metavar="RULE",
+                       help='e.g. "每月10日 09:00", "每月第二个周二 09:00", '
+                            '"monthly 2nd tue 09:00"')
+    study.add_argument("--place", help="where the branch meets")
+
+    invite = sub.add_parser("invite", help="print a one-time binding code for a member")
+    invite.add_argument("phone", metavar="PHONE")
+    invite.add_argument("--family", metavar="RELATION",
+                        help="the code is for a family member acting for them (e.g. 女儿)")
+    return parser
+
+
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"zhibu: {err}", file=sys.stderr)
+        return 2
+    from bot import commands  # imported late: `--help` stays fast
+
+    handler = commands.COMMANDS[args.command]
+    try:
+        code: int = asyncio.run(handler(config, args, SystemClock()))
+    except KeyboardInterrupt:
+        return 130
+    except commands.CommandError as err:
+        print(f"zhibu: {err}", file=sys.stderr)
+        return 2
+    return code
+
+
+__all__ = ["Config", "build_parser", "main"]

@@ -1,0 +1,110 @@
+"""What each `zhibu` subcommand does (argument parsing lives in bot.cli)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from bot.app import build_app
+from bot.clock import Clock
+from bot.config import Config
+from bot.demo import run_demo
+from bot.phone import normalize_phone
+from bot.roster import RosterError
+from bot.roster_import import import_roster
+from handlers.binding import INVITE_TTL, create_invite, format_code
+from schedules.rules import RuleError, parse_rule
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked; the message says why in one line."""
+
+
+async def demo(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu demo [--script FILE]."""
+    start = args.start.replace(tzinfo=config.timezone) if args.start else None
+    if args.script is not None and not args.script.is_file():
+        raise CommandError(f"script not found: {args.script}")
+    return await run_demo(config, clock, script=args.script, db=args.db, start=start)
+
+
+async def import_roster_(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu import-roster FILE [--skip-bad]."""
+    app = await build_app(config, clock)
+    try:
+        summary = await import_roster(app.store, args.file, clock.now(), skip_bad=args.skip_bad)
+    except RosterError as err:
+        raise CommandError(str(err)) from None
+    finally:
+        await app.close()
+    for error in summary.errors:
+        print(error)
+    if summary.errors and not summary.applied:
+        print(f"名单有 {len(summary.errors)} 处错误，未导入任何人。改正后重试，或加 --skip-bad "
+              "只导入正确的行。 (nothing imported)")
+        return 1
+    print(summary.line())
+    return 1 if summary.errors else 0
+
+
+async def set_study_day(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu set-study-day BRANCH RULE [--place PLACE]."""
+    try:
+        rule = parse_rule(args.rule)
+    except RuleError as err:
+        raise CommandError(str(err)) from None
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            branch = await tx.find_branch(args.branch)
+            if branch is None:
+                known = [b.name for b in await tx.list_branches()]
+                names = "、".join(known) or "（无，请先导入名单）"
+                raise CommandError(f"没有名为“{args.branch}”的支部。已有：{names}")
+            await tx.set_study_rule(branch.id, rule.describe("zh-Hans"), args.place)
+    finally:
+        await app.close()
+    upcoming = _upcoming(rule, clock.now(), config)
+    print(f"{args.branch}：{rule.describe('zh-Hans')}。接下来：{upcoming}")
+    return 0
+
+
+def _upcoming(rule: object, now: datetime, config: Config) -> str:
+    from schedules.rules import StudyDayRule
+
+    assert isinstance(rule, StudyDayRule)
+    starts, moment = [], now
+    for _ in range(3):
+        moment = rule.next_session(moment, config.timezone)
+        starts.append(moment.strftime("%Y-%m-%d %H:%M"))
+    return "、".join(starts)
+
+
+async def invite(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu invite PHONE [--family RELATION]."""
+    phone = normalize_phone(args.phone)
+    if phone is None:
+        raise CommandError(f"手机号无效：{args.phone}")
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            member = await tx.find_member_by_phone(phone)
+            if member is None:
+                raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
+            code = await create_invite(tx, member.id, args.family, None, clock.now())
+            await tx.audit("invite", clock.now(), actor=("cli", "zhibu invite"),
+                           subject_member_id=member.id, detail={"family": bool(args.family)})
+    finally:
+        await app.close()
+    who = f"{member.name}的{args.family}" if args.family else member.name
+    days = INVITE_TTL.days
+    print(f"{who}的绑定码：{format_code(code)}（{days}天内有效，只能用一次）")
+    return 0
+
+
+COMMANDS = {
+    "demo": demo,
+    "import-roster": import_roster_,
+    "set-study-day": set_study_day,
+    "invite": invite,
+}

@@ -1,0 +1,58 @@
+"""The channel-agnostic message types: what every adapter translates to and from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One thing a person sent, normalised by its channel adapter."""
+
+    channel: str
+    sender: str
+    message_id: str
+    received_at: datetime
+    text: str | None = None
+    button: str | None = None
+    contact_phone: str | None = None
+    contact_verified: bool = False
+    chat_kind: Literal["private", "group"] = "private"
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice shown under a reply; pressing it sends `data` back as InboundMessage.button."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message back to the sender."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    show_menu: bool = False
+    ask_contact: bool = False
+    files: tuple[str, ...] = field(default_factory=tuple)
+
+
+def dump_replies(replies: list[Reply]) -> str:
+    """Serialise replies (stored so a redelivered message gets the same answer)."""
+    return json.dumps([asdict(r) for r in replies], ensure_ascii=False)
+
+
+def load_replies(text: str) -> list[Reply]:
+    """Read replies written by dump_replies."""
+    out = []
+    for item in json.loads(text):
+        buttons = tuple(Button(**b) for b in item.pop("buttons"))
+        files = tuple(item.pop("files", ()))
+        out.append(Reply(buttons=buttons, files=files, **item))
+    return out

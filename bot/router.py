@@ -1,0 +1,124 @@
+"""The router: who is speaking, where their conversation stands, which handler answers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.messages import InboundMessage, Reply, dump_replies, load_replies
+from bot.text import Intent, Parsed, is_simplified, is_traditional, menu_intent, parse
+from handlers import FLOWS, INTENT_HANDLERS
+from handlers.binding import handle_stranger
+from handlers.common import is_officer, not_understood
+from handlers.context import Context
+from storage import SqliteStore, Tx
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_TIMEOUT = timedelta(minutes=30)
+_CONFIRM_WORDS = {Intent.CONFIRM, Intent.CANCEL, Intent.SKIP}
+
+
+class Router:
+    """Turns one inbound message into replies, inside one transaction."""
+
+    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.locale = locale
+        self.available = frozenset(str(i) for i in INTENT_HANDLERS)
+
+    async def handle(self, msg: InboundMessage) -> list[Reply]:
+        """Answer a message; a redelivered message gets its first answer and no new effect."""
+        async with self.store.transaction() as tx:
+            earlier = await tx.get_processed(msg.channel, msg.message_id)
+            if earlier is not None:
+                return load_replies(earlier)
+            ctx = await self._context(tx, msg)
+            replies = await self._dispatch(ctx)
+            if ctx.conversation_changed:
+                await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
+            await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
+        return replies
+
+    async def _context(self, tx: Tx, msg: InboundMessage) -> Context:
+        now = self.clock.now()
+        binding = await tx.get_binding(msg.channel, msg.sender)
+        member = await tx.get_member(binding.member_id) if binding else None
+        conversation = await tx.get_conversation(msg.channel, msg.sender)
+        ctx = Context(tx=tx, now=now, tz=self.tz, locale=self.locale, default_locale=self.locale,
+                      message=msg, member=member, binding=binding, available=self.available)
+        if conversation and conversation.updated_at and now - conversation.updated_at < (
+            CONVERSATION_TIMEOUT
+        ):
+            ctx.conversation = conversation
+        elif conversation:
+            ctx.end()
+        ctx.locale = self._locale(ctx)
+        if binding:
+            written = _written_script(msg.text or "")
+            await tx.touch_binding(msg.channel, msg.sender, now, written)
+        return ctx
+
+    def _locale(self, ctx: Context) -> str:
+        """Traditional writing wins, then the roster language, then how they wrote before."""
+        text = ctx.message.text or ""
+        if is_traditional(text):
+            return "zh-Hant"
+        if ctx.member and ctx.member.language and ctx.binding and ctx.binding.relation is None:
+            return ctx.member.language
+        if is_simplified(text):
+            return "zh-Hans"
+        if ctx.binding and ctx.binding.locale:
+            return ctx.binding.locale
+        return self.locale
+
+    async def _dispatch(self, ctx: Context) -> list[Reply]:
+        if ctx.member is None:
+            return await handle_stranger(ctx)
+        if ctx.member.status != "active":
+            return [Reply(ctx.t("account.inactive"))]
+        parsed = parse(ctx.message.button or ctx.message.text or "")
+        if ctx.conversation is not None:
+            parsed = _resolve_option(ctx, parsed)
+            if parsed.intent is Intent.CANCEL:
+                ctx.end()
+                return [Reply(ctx.t("cancelled"), show_menu=True)]
+            replies = await FLOWS[ctx.conversation.flow](ctx, parsed)
+            if replies is not None:
+                return replies
+            ctx.end()
+        return await self._intent(ctx, parsed)
+
+    async def _intent(self, ctx: Context, parsed: Parsed) -> list[Reply]:
+        intent = parsed.intent
+        if intent is None and parsed.number is not None:
+            intent = menu_intent(parsed.number, is_officer(ctx))
+            parsed = Parsed(intent, "", parsed.number)
+        if intent in _CONFIRM_WORDS:
+            return [Reply(ctx.t("nothing_to_confirm"), show_menu=True)]
+        handler = INTENT_HANDLERS.get(intent) if intent else None
+        if handler is None:
+            return not_understood(ctx)
+        return await handler(ctx, parsed)
+
+
+def _resolve_option(ctx: Context, parsed: Parsed) -> Parsed:
+    """Inside a conversation, a number picks one of the choices just offered."""
+    assert ctx.conversation is not None
+    options = ctx.conversation.data.get("options") or []
+    if parsed.intent is None and parsed.number is not None and 1 <= parsed.number <= len(options):
+        return parse(options[parsed.number - 1])
+    return parsed
+
+
+def _written_script(text: str) -> str | None:
+    """Which script a message shows, if it shows one."""
+    if is_traditional(text):
+        return "zh-Hant"
+    if is_simplified(text):
+        return "zh-Hans"
+    return None

@@ -1,0 +1,18 @@
+"""Feature handlers, one module per feature, assembled here into one registry."""
+
+from __future__ import annotations
+
+from bot.text import Intent
+from handlers import common, secretary, study
+from handlers.context import FlowStep, Handler
+
+INTENT_HANDLERS: dict[Intent, Handler] = {
+    **common.INTENTS,
+    **study.INTENTS,
+    **secretary.INTENTS,
+}
+
+FLOWS: dict[str, FlowStep] = {
+    **study.FLOWS,
+    **secretary.FLOWS,
+}

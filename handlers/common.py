@@ -1,0 +1,59 @@
+"""Menu, help and the answers that fit every situation."""
+
+from __future__ import annotations
+
+from bot.messages import Reply
+from bot.text import MEMBER_MENU, SECRETARY_MENU, Intent, Parsed, keyword
+from handlers.context import Context
+
+
+def menu_lines(ctx: Context) -> list[str]:
+    """The numbered menu for the speaker (secretaries see their words too).
+
+    Only words that work are listed; numbers stay fixed as features land (1 is always 签到).
+    """
+    lines = [ctx.t("menu.title")]
+    entries = list(enumerate(MEMBER_MENU, start=1))
+    if ctx.member is not None and ctx.member.is_officer and not ctx.for_family:
+        entries += list(enumerate(SECRETARY_MENU, start=len(MEMBER_MENU) + 1))
+    for number, intent in entries:
+        if intent in ctx.available:
+            lines.append(f"{number} {_label(ctx, intent)}")
+    lines.append(f"0 {_label(ctx, Intent.HELP)}")
+    return lines
+
+
+def _label(ctx: Context, intent: Intent) -> str:
+    key = f"menu.{intent.value}"
+    try:
+        return ctx.t(key)
+    except KeyError:
+        return keyword(intent)
+
+
+def menu_reply(ctx: Context, *first: str) -> Reply:
+    """A reply that ends with the numbered menu (and shows the big buttons)."""
+    return Reply(text="\n".join([*first, *menu_lines(ctx)]), show_menu=True)
+
+
+async def handle_help(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """帮助 / 菜单 / 0: what I can do."""
+    return [menu_reply(ctx, ctx.t("help.intro"))]
+
+
+def not_understood(ctx: Context) -> list[Reply]:
+    """Anything not understood gets the short numbered menu, never an error."""
+    return [menu_reply(ctx, ctx.t("not_understood"))]
+
+
+def officer_only(ctx: Context) -> list[Reply]:
+    """A member tried a secretary's word."""
+    return [Reply(text=ctx.t("officer_only"))]
+
+
+def is_officer(ctx: Context) -> bool:
+    """True when the speaker is a secretary, instructor or admin speaking for themself."""
+    return ctx.member is not None and ctx.member.is_officer and not ctx.for_family
+
+
+INTENTS = {Intent.HELP: handle_help}

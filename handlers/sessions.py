@@ -1,0 +1,44 @@
+"""Finding a branch's study session for an instant: today's, or the next one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.context import Context
+from schedules.rules import RuleError, StudyDayRule, parse_rule
+from storage.models import Branch, StudySession
+
+CHECKIN_OPENS_BEFORE = timedelta(hours=1)
+
+
+def branch_rule(branch: Branch | None) -> StudyDayRule | None:
+    """The branch's study-day rule, or None when none is set (or it no longer parses)."""
+    if branch is None or not branch.study_rule:
+        return None
+    try:
+        return parse_rule(branch.study_rule)
+    except RuleError:
+        return None
+
+
+def today_start(ctx: Context, rule: StudyDayRule) -> datetime | None:
+    """When today's session starts, if today (in the branch's zone) is a study day."""
+    today = ctx.local().date()
+    start = rule.session_in_month(today.year, today.month, ctx.tz)
+    return start if start.date() == today else None
+
+
+def upcoming_start(ctx: Context, rule: StudyDayRule) -> datetime:
+    """Today's session if today is a study day, else the next one."""
+    return today_start(ctx, rule) or rule.next_session(ctx.now, ctx.tz)
+
+
+async def session_at(ctx: Context, branch: Branch, start: datetime) -> StudySession:
+    """The stored session of a branch starting then (created on first use)."""
+    return await ctx.tx.ensure_session(branch.id, start, branch.study_place)
+
+
+async def home_branch(ctx: Context) -> Branch | None:
+    """The speaker's (or the represented member's) own branch."""
+    member = ctx.me()
+    return await ctx.tx.get_branch(member.branch_id) if member.branch_id else None
