@@ -1,0 +1,89 @@
+"""Shared test tools: a seeded zhibu on a real SQLite file, a fake clock, a recording sender."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import App, build_app
+from bot.clock import FakeClock
+from bot.config import Config, DatabaseConfig
+from bot.demo import seed
+from bot.messages import InboundMessage, Reply
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# 2026-12-08 is the second Tuesday of December: the demo branch's study day (09:00).
+STUDY_DAY_MORNING = datetime(2026, 12, 8, 8, 30, tzinfo=SHANGHAI)
+
+
+@dataclass
+class RecordingSender:
+    """A channel that only records what it was asked to push (the network edge)."""
+
+    channel: str = "console"
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    async def send(self, external_id: str, text: str, buttons: list[dict[str, str]]) -> None:
+        """Record the push."""
+        self.sent.append((external_id, text))
+
+    def to(self, who: str) -> list[str]:
+        """Texts pushed to one console persona."""
+        return [text for target, text in self.sent if target == who]
+
+
+@dataclass
+class Zhibu:
+    """The assistant as a chat partner: say something as someone, read the replies."""
+
+    app: App
+    clock: FakeClock
+    sender: RecordingSender
+    path: Path
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _prefix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    async def say(self, who: str, text: str | None = None, *, button: str | None = None,
+                  message_id: str | None = None) -> list[Reply]:
+        """Send one message from a console persona and return the replies."""
+        msg = InboundMessage(
+            channel="console", sender=who, text=text, button=button,
+            message_id=message_id or f"{self._prefix}-{next(self._ids)}",
+            received_at=self.clock.now(),
+        )
+        replies = await self.app.router.handle(msg)
+        await self.app.dispatcher.run_once()
+        return replies
+
+    async def text(self, who: str, text: str | None = None, **kw: str) -> str:
+        """The replies to one message, joined."""
+        return "\n".join(r.text for r in await self.say(who, text, **kw))
+
+
+def make_config(path: Path) -> Config:
+    """Defaults, with the database in a test folder."""
+    return Config(database=DatabaseConfig(url=f"sqlite:///{path}"))
+
+
+async def open_zhibu(path: Path, clock: FakeClock, *, fresh: bool) -> Zhibu:
+    """Open (and on first use seed) a zhibu on a SQLite file."""
+    sender = RecordingSender()
+    app = await build_app(make_config(path), clock, {"console": sender})
+    if fresh:
+        await seed(app)
+    return Zhibu(app, clock, sender, path)
+
+
+@pytest.fixture
+async def zhibu(tmp_path: Path) -> AsyncIterator[Zhibu]:
+    """A zhibu with the demo branch, half an hour before its study day."""
+    z = await open_zhibu(tmp_path / "zhibu.db", FakeClock(STUDY_DAY_MORNING), fresh=True)
+    yield z
+    await z.app.close()

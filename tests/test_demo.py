@@ -1,0 +1,43 @@
+"""`zhibu demo --script` replays the shipped examples end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _replay(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    config = tmp_path / "zhibu.toml"
+    config.write_text('timezone = "Asia/Shanghai"\n', encoding="utf-8")
+    code = main(["--config", str(config), "demo", "--script", str(EXAMPLES / name),
+                 "--start", "2026-12-08 08:30"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return out
+
+
+def test_first_study_day_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _replay("first-study-day.txt", tmp_path, capsys)
+    assert "王秀英，签到成功！12月8日（星期二）学习日，08:31签到。" in out
+    assert "张桂兰，簽到成功！" in out
+    assert "已为您请假：12月8日（星期二）学习日。" in out
+    assert "已签到 08:31，不用再签了。" in out
+    assert "应到 9 人" in out
+    assert "实到 2 人：王秀英、张桂兰" in out
+    assert "请假 1 人：陈淑珍（孙子发烧，要在家照看）" in out
+    assert "缺席 6 人：李建国、刘德明、孙福海、周玉蘭、吴长林、郑丽华" in out
+    assert "已为刘德明代签，原因：腿脚不便，电话确认在家学习。" in out
+    assert "📨 发给 刘德明：李建国已为您代签" in out
+    assert "实到 3 人：王秀英、张桂兰、刘德明（代签）" in out
+
+
+def test_a_missing_script_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--script", str(tmp_path / "nope.txt")]) == 2
+    assert "script not found" in capsys.readouterr().err
