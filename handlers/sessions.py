@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from handlers.context import Context
@@ -15,8 +16,14 @@ def branch_rule(branch: Branch | None) -> StudyDayRule | None:
     """The branch's study-day rule, or None when none is set (or it no longer parses)."""
     if branch is None or not branch.study_rule:
         return None
+    return _parsed_rule(branch.study_rule)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_rule(text: str) -> StudyDayRule | None:
+    """Rules are stored as text and parsed once per distinct text."""
     try:
-        return parse_rule(branch.study_rule)
+        return parse_rule(text)
     except RuleError:
         return None
 

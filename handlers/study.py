@@ -38,10 +38,10 @@ async def handle_checkin(ctx: Context, parsed: Parsed) -> list[Reply]:
                             open=_hm(ctx, start - CHECKIN_OPENS_BEFORE)))]
     member = ctx.me()
     session = await session_at(ctx, branch, start)
-    existing = await ctx.tx.get_checkin(session.id, member.id)
-    if existing:
-        return [Reply(ctx.t("checkin.already", time=_hm(ctx, existing.checked_in_at)))]
-    await ctx.tx.add_checkin(session.id, member.id, ctx.now, ctx.message.channel)
+    if not await ctx.tx.add_checkin(session.id, member.id, ctx.now, ctx.message.channel):
+        existing = await ctx.tx.get_checkin(session.id, member.id)
+        at = existing.checked_in_at if existing else ctx.now
+        return [Reply(ctx.t("checkin.already", time=_hm(ctx, at)))]
     key = "checkin.ok_family" if ctx.for_family else "checkin.ok"
     return [Reply(ctx.t(key, name=member.name, date=format_date(ctx.locale, ctx.local(start)),
                         time=_hm(ctx, ctx.now)))]

@@ -9,24 +9,28 @@ import aiosqlite
 
 
 class RepoBase:
-    """Small helpers over the transaction's connection."""
+    """Small helpers over the transaction's connection.
+
+    Each helper is one trip to aiosqlite's worker thread: those trips, not SQLite, are most
+    of what a message costs (bench/core_checkin.py), so reads use execute_fetchall and
+    writes read rowcount/lastrowid from the cursor without closing it in another trip.
+    """
 
     _conn: aiosqlite.Connection
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Execute a write; return the number of rows it changed."""
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return cur.rowcount
+        cursor = await self._conn.execute(sql, tuple(params))
+        return cursor.rowcount
 
     async def _insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Execute an INSERT; return the new row id."""
-        async with self._conn.execute(sql, tuple(params)) as cur:
-            return int(cur.lastrowid or 0)
+        cursor = await self._conn.execute(sql, tuple(params))
+        return int(cursor.lastrowid or 0)

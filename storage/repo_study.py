@@ -38,14 +38,11 @@ class StudyRepo(RepoBase):
         self, branch_id: int, starts_at: datetime, place: str | None
     ) -> StudySession:
         """The session of a branch starting at that instant, created on first use."""
-        await self._run(
-            "INSERT INTO study_sessions (branch_id, starts_at, place) VALUES (?, ?, ?) "
-            "ON CONFLICT (branch_id, starts_at) DO NOTHING",
-            (branch_id, ts(starts_at), place),
-        )
         row = await self._one(
-            "SELECT * FROM study_sessions WHERE branch_id = ? AND starts_at = ?",
-            (branch_id, ts(starts_at)),
+            "INSERT INTO study_sessions (branch_id, starts_at, place) VALUES (?, ?, ?) "
+            "ON CONFLICT (branch_id, starts_at) DO UPDATE SET branch_id = excluded.branch_id "
+            "RETURNING *",
+            (branch_id, ts(starts_at), place),
         )
         assert row is not None
         return _session(row)
