@@ -41,6 +41,7 @@ class Reply:
     show_menu: bool = False
     ask_contact: bool = False
     files: tuple[str, ...] = field(default_factory=tuple)
+    stale: bool = False  # a button pressed after its question was settled: "已处理"
 
 
 def dump_replies(replies: list[Reply]) -> str:

@@ -31,8 +31,15 @@ class Sender(Protocol):
 
     channel: str
 
-    async def send(self, external_id: str, text: str, buttons: list[dict[str, str]]) -> None:
-        """Deliver or raise SendError."""
+    async def send(
+        self, external_id: str, text: str, buttons: list[dict[str, str]]
+    ) -> str | None:
+        """Deliver, returning the platform's id for the message if it has one; or SendError."""
+
+    async def edit(
+        self, external_id: str, platform_ref: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        """Rewrite a message sent before (e.g. an alert after someone acted on it)."""
 
 
 @dataclass
@@ -77,7 +84,7 @@ class Dispatcher:
             await self._fail(row, "no reachable chat account", permanent=True, result=result)
             return
         try:
-            await self.senders[target.channel].send(target.external_id, row.body, row.buttons)
+            ref = await self._send(row, target)
         except SendError as err:
             await self._fail(row, err.reason, permanent=err.permanent, result=result,
                              retry_after=err.retry_after)
@@ -87,8 +94,20 @@ class Dispatcher:
             await self._fail(row, "internal error", permanent=False, result=result)
             return
         async with self.store.transaction() as tx:
-            await tx.mark_sent(row.id, target.channel, self.clock.now())
+            await tx.mark_sent(row.id, target.channel, self.clock.now(), target.external_id, ref)
         result.sent += 1
+
+    async def _send(self, row: OutboxRow, target: Binding) -> str | None:
+        """Send a row, or for an "edit" row rewrite the message it refers to where we can."""
+        sender = self.senders[target.channel]
+        if row.kind == "edit" and row.ref_key:
+            async with self.store.transaction() as tx:
+                earlier = await tx.sent_ref(row.member_id, row.ref_key)
+            if earlier and earlier[0] in self.senders:
+                channel, external_id, platform_ref = earlier
+                await self.senders[channel].edit(external_id, platform_ref, row.body, row.buttons)
+                return platform_ref
+        return await sender.send(target.external_id, row.body, row.buttons)
 
     async def _fail(self, row: OutboxRow, reason: str, *, permanent: bool,
                     result: DispatchResult, retry_after: float | None = None) -> None:

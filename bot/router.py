@@ -99,7 +99,7 @@ class Router:
             intent = menu_intent(parsed.number, is_officer(ctx))
             parsed = Parsed(intent, "", parsed.number)
         if intent in _CONFIRM_WORDS:
-            return [Reply(ctx.t("nothing_to_confirm"), show_menu=True)]
+            return [Reply(ctx.t("nothing_to_confirm"), show_menu=True, stale=True)]
         handler = INTENT_HANDLERS.get(intent) if intent else None
         if handler is None:
             return not_understood(ctx)

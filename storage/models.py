@@ -104,6 +104,7 @@ class OutboxRow:
     not_before: datetime
     last_error: str | None
     channel: str | None
+    ref_key: str | None = None
 
 
 @dataclass(frozen=True)

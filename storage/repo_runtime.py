@@ -27,6 +27,7 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
         not_before=parse_ts(row["not_before"]),
         last_error=row["last_error"],
         channel=row["channel"],
+        ref_key=row["ref_key"],
     )
 
 
@@ -99,14 +100,18 @@ class RuntimeRepo(RepoBase):
         buttons: list[dict[str, str]] | None = None,
         urgent: bool = False,
         not_before: datetime | None = None,
+        ref_key: str | None = None,
     ) -> bool:
-        """Queue a push once per idempotency key; False when the key was queued before."""
+        """Queue a push once per idempotency key; False when the key was queued before.
+
+        `ref_key` names a logical message that a later row of kind "edit" may rewrite in place.
+        """
         changed = await self._run(
             "INSERT INTO outbox (idempotency_key, member_id, kind, body, buttons, urgent, "
-            "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "not_before, created_at, ref_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (idempotency_key) DO NOTHING",
             (key, member_id, kind, body, json.dumps(buttons or [], ensure_ascii=False),
-             int(urgent), ts(not_before or now), ts(now)),
+             int(urgent), ts(not_before or now), ts(now), ref_key),
         )
         return changed > 0
 
@@ -124,13 +129,28 @@ class RuntimeRepo(RepoBase):
             )
         return [_outbox(r) for r in rows]
 
-    async def mark_sent(self, row_id: int, channel: str, now: datetime) -> None:
-        """A platform accepted the row."""
+    async def mark_sent(
+        self, row_id: int, channel: str, now: datetime,
+        external_id: str | None = None, platform_ref: str | None = None,
+    ) -> None:
+        """A platform accepted the row (and, for editable messages, gave it this id)."""
         await self._run(
-            "UPDATE outbox SET state = 'sent', channel = ?, sent_at = ?, last_error = NULL "
-            "WHERE id = ?",
-            (channel, ts(now), row_id),
+            "UPDATE outbox SET state = 'sent', channel = ?, sent_at = ?, last_error = NULL, "
+            "external_id = ?, platform_ref = ? WHERE id = ?",
+            (channel, ts(now), external_id, platform_ref, row_id),
         )
+
+    async def sent_ref(self, member_id: int, ref_key: str) -> tuple[str, str, str] | None:
+        """Where the first message of a logical message went: (channel, account, platform id)."""
+        row = await self._one(
+            "SELECT channel, external_id, platform_ref FROM outbox WHERE member_id = ? "
+            "AND ref_key = ? AND kind != 'edit' AND state = 'sent' AND platform_ref IS NOT NULL "
+            "ORDER BY id LIMIT 1",
+            (member_id, ref_key),
+        )
+        if row is None:
+            return None
+        return str(row["channel"]), str(row["external_id"]), str(row["platform_ref"])
 
     async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
         """Sending failed: try again at retry_at, or give up (dead) when it is None."""

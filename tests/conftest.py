@@ -29,10 +29,22 @@ class RecordingSender:
 
     channel: str = "console"
     sent: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[list[dict[str, str]]] = field(default_factory=list)
+    edits: list[tuple[str, str, str]] = field(default_factory=list)
 
-    async def send(self, external_id: str, text: str, buttons: list[dict[str, str]]) -> None:
-        """Record the push."""
+    async def send(
+        self, external_id: str, text: str, buttons: list[dict[str, str]]
+    ) -> str | None:
+        """Record the push; its position is its platform id."""
         self.sent.append((external_id, text))
+        self.buttons.append(buttons)
+        return str(len(self.sent))
+
+    async def edit(
+        self, external_id: str, platform_ref: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        """Record the rewrite of an earlier push."""
+        self.edits.append((external_id, platform_ref, text))
 
     def to(self, who: str) -> list[str]:
         """Texts pushed to one console persona."""

@@ -11,6 +11,7 @@ from handlers.binding import create_invite
 from tests.conftest import STUDY_DAY_MORNING, Zhibu, open_zhibu
 
 BRANCH = "城关离退休干部党支部"
+SESSION_START = STUDY_DAY_MORNING.replace(hour=9, minute=0)
 
 
 async def _leave_of(z: Zhibu, name: str) -> str | None:
@@ -18,7 +19,7 @@ async def _leave_of(z: Zhibu, name: str) -> str | None:
         branch = await tx.find_branch(BRANCH)
         assert branch is not None
         (member,) = await tx.find_members_by_name(name)
-        session = await tx.ensure_session(branch.id, STUDY_DAY_MORNING.replace(hour=9, minute=0), None)
+        session = await tx.ensure_session(branch.id, SESSION_START, None)
         return await tx.get_leave(session.id, member.id)
 
 
@@ -27,7 +28,7 @@ async def _checkin_of(z: Zhibu, name: str) -> tuple[int | None, str | None] | No
         branch = await tx.find_branch(BRANCH)
         assert branch is not None
         (member,) = await tx.find_members_by_name(name)
-        session = await tx.ensure_session(branch.id, STUDY_DAY_MORNING.replace(hour=9, minute=0), None)
+        session = await tx.ensure_session(branch.id, SESSION_START, None)
         found = await tx.get_checkin(session.id, member.id)
         return (found.by_member_id, found.reason) if found else None
 

@@ -24,9 +24,22 @@ class ConsoleSender(Sender):
     def __init__(self, write: Callable[[str], None]) -> None:
         self.write = write
 
-    async def send(self, external_id: str, text: str, buttons: list[dict[str, str]]) -> None:
+    async def send(
+        self, external_id: str, text: str, buttons: list[dict[str, str]]
+    ) -> str | None:
         """Print a push for a console persona."""
         self.write(_indent(f"📨 发给 {external_id}：", text))
+        self._buttons(buttons)
+        return None
+
+    async def edit(
+        self, external_id: str, platform_ref: str, text: str, buttons: list[dict[str, str]]
+    ) -> None:
+        """The console cannot rewrite what it printed: print the new version."""
+        self.write(_indent(f"✏️ 更新给 {external_id}：", text))
+        self._buttons(buttons)
+
+    def _buttons(self, buttons: list[dict[str, str]]) -> None:
         if buttons:
             self.write("     " + "  ".join(f"[{b['label']}]" for b in buttons))
 
