@@ -83,8 +83,10 @@ class Router:
             return [Reply(ctx.t("account.inactive"))]
         parsed = parse(ctx.message.button or ctx.message.text or "")
         if ctx.conversation is not None:
-            parsed = _resolve_option(ctx, parsed)
-            if parsed.intent is Intent.CANCEL:
+            ctx.choice = _choice(ctx, parsed)
+            if ctx.choice is not None:
+                parsed = parse(ctx.choice)
+            if parsed.intent is Intent.CANCEL and ctx.choice in (None, "取消"):
                 ctx.end()
                 return [Reply(ctx.t("cancelled"), show_menu=True)]
             replies = await FLOWS[ctx.conversation.flow](ctx, parsed)
@@ -106,13 +108,14 @@ class Router:
         return await handler(ctx, parsed)
 
 
-def _resolve_option(ctx: Context, parsed: Parsed) -> Parsed:
-    """Inside a conversation, a number picks one of the choices just offered."""
+def _choice(ctx: Context, parsed: Parsed) -> str | None:
+    """Inside a conversation: which of the offered choices was picked (button, number, word)."""
     assert ctx.conversation is not None
-    options = ctx.conversation.data.get("options") or []
+    options: list[str] = ctx.conversation.data.get("options") or []
     if parsed.intent is None and parsed.number is not None and 1 <= parsed.number <= len(options):
-        return parse(options[parsed.number - 1])
-    return parsed
+        return options[parsed.number - 1]
+    said = (ctx.message.button or ctx.message.text or "").strip()
+    return said if said in options else None
 
 
 def _written_script(text: str) -> str | None:

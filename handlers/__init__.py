@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from bot.text import Intent
-from handlers import common, secretary, study
+from handlers import care, care_tasks, common, secretary, study
 from handlers.context import FlowStep, Handler
 
 INTENT_HANDLERS: dict[Intent, Handler] = {
     **common.INTENTS,
     **study.INTENTS,
     **secretary.INTENTS,
+    **care.INTENTS,
+    **care_tasks.INTENTS,
 }
 
 FLOWS: dict[str, FlowStep] = {
     **study.FLOWS,
     **secretary.FLOWS,
+    **care.FLOWS,
+    **care_tasks.FLOWS,
 }

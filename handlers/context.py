@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from bot.messages import Button, InboundMessage, Reply
 from bot.text import Parsed
+from handlers.notify import push
 from storage import Tx
 from storage.models import Binding, Conversation, Member
 
@@ -31,6 +32,7 @@ class Context:
     binding: Binding | None = None
     conversation: Conversation | None = None
     available: frozenset[str] = frozenset()
+    choice: str | None = None
     next_conversation: Any = field(default=_UNSET)
 
     @property
@@ -90,21 +92,10 @@ class Context:
         **params: object,
     ) -> bool:
         """Queue a message for someone else, in their language, once per key."""
-        locale = await recipient_locale(self.tx, recipient, self.default_locale)
-        return await self.tx.enqueue(
-            idempotency_key, recipient.id, kind, t(locale, key, **params), self.now,
-            urgent=urgent,
+        return await push(
+            self.tx, recipient, lambda locale: t(locale, key, **params), key=idempotency_key,
+            kind=kind, now=self.now, default_locale=self.default_locale, urgent=urgent,
         )
-
-
-async def recipient_locale(tx: Tx, member: Member, default: str) -> str:
-    """The language to write to a member in: roster first, then how they last wrote."""
-    if member.language:
-        return member.language
-    for binding in await tx.bindings_for(member.id):
-        if binding.relation is None and binding.locale:
-            return binding.locale
-    return default
 
 
 Handler = Callable[[Context, Parsed], Awaitable[list[Reply]]]

@@ -19,6 +19,7 @@ class Branch:
     study_rule: str | None
     study_place: str | None
     visit_due_days: int
+    holiday_criteria: str = "lives_alone,needs_home_delivery,hospitalised,age80"
 
 
 @dataclass(frozen=True)

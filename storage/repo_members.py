@@ -56,6 +56,7 @@ def _branch(row: aiosqlite.Row) -> Branch:
         study_rule=row["study_rule"],
         study_place=row["study_place"],
         visit_due_days=row["visit_due_days"],
+        holiday_criteria=row["holiday_criteria"],
     )
 
 

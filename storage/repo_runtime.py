@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -122,12 +123,14 @@ class RuntimeRepo(RepoBase):
             "ORDER BY urgent DESC, not_before, id LIMIT ?",
             (ts(now), limit),
         )
-        for row in rows:
+        claimed = [_outbox(r) for r in rows]
+        for row in claimed:
             await self._run(
                 "UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE id = ?",
-                (row["id"],),
+                (row.id,),
             )
-        return [_outbox(r) for r in rows]
+        # Hand out the rows as now stored: the dispatcher's back-off counts this attempt.
+        return [replace(row, state="inflight", attempts=row.attempts + 1) for row in claimed]
 
     async def mark_sent(
         self, row_id: int, channel: str, now: datetime,
@@ -139,6 +142,15 @@ class RuntimeRepo(RepoBase):
             "external_id = ?, platform_ref = ? WHERE id = ?",
             (channel, ts(now), external_id, platform_ref, row_id),
         )
+
+    async def ref_recipients(self, ref_key: str) -> list[int]:
+        """Everyone a logical message was first sent (or queued) to."""
+        rows = await self._all(
+            "SELECT DISTINCT member_id FROM outbox WHERE ref_key = ? AND kind != 'edit' "
+            "ORDER BY member_id",
+            (ref_key,),
+        )
+        return [int(r["member_id"]) for r in rows]
 
     async def sent_ref(self, member_id: int, ref_key: str) -> tuple[str, str, str] | None:
         """Where the first message of a logical message went: (channel, account, platform id)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrate import migrate
+from storage.repo_care import CareRepo
 from storage.repo_members import MemberRepo
 from storage.repo_runtime import RuntimeRepo
 from storage.repo_study import StudyRepo
@@ -18,7 +19,7 @@ from storage.repo_study import StudyRepo
 log = logging.getLogger(__name__)
 
 
-class Tx(MemberRepo, StudyRepo, RuntimeRepo):
+class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo):
     """One unit of work: every repository method, inside one transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -41,14 +42,18 @@ class SqliteStore:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(target, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 5000",
-        ):
-            await conn.execute(pragma)
-        await migrate(conn)
+        try:
+            for pragma in (
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 5000",
+            ):
+                await conn.execute(pragma)
+            await migrate(conn)
+        except BaseException:
+            await conn.close()  # else its worker thread keeps the process from exiting
+            raise
         return cls(conn, target)
 
     @asynccontextmanager

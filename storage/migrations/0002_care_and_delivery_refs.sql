@@ -20,6 +20,10 @@ CREATE TABLE branch_chats (
     PRIMARY KEY (channel, chat_id)
 );
 
+-- Which members get a holiday visit before 春节, 中秋 and 重阳 (comma-separated criteria).
+ALTER TABLE branches ADD COLUMN holiday_criteria TEXT NOT NULL
+    DEFAULT 'lives_alone,needs_home_delivery,hospitalised,age80';
+
 -- What happened to a member that the 五必访 rule says needs a visit.
 CREATE TABLE care_events (
     id                 INTEGER PRIMARY KEY,
