@@ -84,10 +84,27 @@ async def _apply_pair(tx: Tx, row: RosterRow, me: int, rows: list[RosterRow]) ->
     partner = await tx.find_member_by_phone(row.pair_phone)
     if partner is None:
         return []
-    changed = [me] if await tx.set_pair(me, partner.id) else []
+    changed = await _set_pair(tx, me, partner.id, rows)
     partner_row = next((r for r in rows if r.phone == partner.phone), None)
     names_other = partner_row is not None and partner_row.pair_phone not in (None, row.phone)
     may_pair_back = partner_row is not None or partner.pair_member_id is None
-    if not names_other and may_pair_back and await tx.set_pair(partner.id, me):
-        changed.append(partner.id)
+    if not names_other and may_pair_back:
+        changed += await _set_pair(tx, partner.id, me, rows)
     return changed
+
+
+async def _set_pair(tx: Tx, member_id: int, partner_id: int, rows: list[RosterRow]) -> list[int]:
+    """Pair member with partner; a former partner still pointing back is released.
+
+    Returns the ids whose pair changed.
+    """
+    before = await tx.get_member(member_id)
+    if before is None or not await tx.set_pair(member_id, partner_id):
+        return []
+    former = await tx.get_member(before.pair_member_id) if before.pair_member_id else None
+    if former is None or former.pair_member_id != member_id:
+        return [member_id]
+    if any(r.phone == former.phone and r.pair_phone == before.phone for r in rows):
+        return [member_id]  # the file itself pairs them: leave it as the file says
+    await tx.set_pair(former.id, None)
+    return [member_id, former.id]
