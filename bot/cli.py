@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
                             '"monthly 2nd tue 09:00"')
     study.add_argument("--place", help="where the branch meets")
 
+    care = sub.add_parser("branch-care", help="a branch's visit settings (五必访)")
+    care.add_argument("branch", metavar="BRANCH")
+    care.add_argument("--visit-due-days", type=int, metavar="N",
+                      help="days a secretary has for a visit (default 3)")
+    care.add_argument("--holiday-visits", metavar="CRITERIA",
+                      help="who gets a visit before 春节/中秋/重阳: comma-separated from "
+                           "lives_alone, needs_home_delivery, hospitalised, age80")
+
     invite = sub.add_parser("invite", help="print a one-time binding code for a member")
     invite.add_argument("phone", metavar="PHONE")
     invite.add_argument("--family", metavar="RELATION",

@@ -102,7 +102,39 @@ async def invite(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     return 0
 
 
+HOLIDAY_CRITERIA = ("lives_alone", "needs_home_delivery", "hospitalised", "age80")
+
+
+async def branch_care(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu branch-care BRANCH [--visit-due-days N] [--holiday-visits CRITERIA]."""
+    criteria = None
+    if args.holiday_visits is not None:
+        chosen = [c.strip() for c in args.holiday_visits.split(",") if c.strip()]
+        unknown = [c for c in chosen if c not in HOLIDAY_CRITERIA]
+        if unknown:
+            raise CommandError(f"unknown holiday-visit criteria {', '.join(unknown)} "
+                               f"(known: {', '.join(HOLIDAY_CRITERIA)})")
+        criteria = ",".join(chosen)
+    if args.visit_due_days is not None and not 1 <= args.visit_due_days <= 60:
+        raise CommandError("--visit-due-days must be between 1 and 60")
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            branch = await tx.find_branch(args.branch)
+            if branch is None:
+                raise CommandError(f"没有名为“{args.branch}”的支部。")
+            await tx.set_care_settings(branch.id, args.visit_due_days, criteria)
+            branch = await tx.get_branch(branch.id)
+    finally:
+        await app.close()
+    assert branch is not None
+    print(f"{branch.name}：走访期限 {branch.visit_due_days} 天；"
+          f"节日走访：{branch.holiday_criteria}")
+    return 0
+
+
 COMMANDS = {
+    "branch-care": branch_care,
     "demo": demo,
     "import-roster": import_roster_,
     "set-study-day": set_study_day,

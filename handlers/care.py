@@ -9,6 +9,7 @@ from bot.messages import Button, Reply
 from bot.text import Intent, Parsed
 from handlers.care_alerts import day_words, parse_day
 from handlers.care_record import ReportOutcome, record_report
+from handlers.common import is_officer
 from handlers.context import Context
 from storage.models import Member
 
@@ -38,7 +39,7 @@ async def _by_name(ctx: Context, name: str) -> Member | None:
 async def start_report(ctx: Context, parsed: Parsed, kind: str) -> list[Reply]:
     """First step of 住院 / 出院 / 困难: find out for whom."""
     data: dict[str, Any] = {"kind": kind}
-    if ctx.for_family:
+    if ctx.for_family or (kind == "hardship" and not is_officer(ctx)):
         return await _after_target(ctx, data, ctx.me(), parsed.args)
     if parsed.args:
         first, _, rest = parsed.args.partition(" ")

@@ -128,6 +128,9 @@ async def handle_me(ctx: Context, parsed: Parsed) -> list[Reply]:
         return [Reply(ctx.t("rule.none"))]
     local_now = ctx.local()
     year_start = local_now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if member.joined_at and member.joined_at > year_start:
+        year_start = ctx.local(member.joined_at).replace(hour=0, minute=0, second=0,
+                                                         microsecond=0)
     rule = branch_rule(branch)
     for start in rule.sessions_between(year_start, ctx.now, ctx.tz) if rule else []:
         await session_at(ctx, branch, start)
@@ -137,7 +140,12 @@ async def handle_me(ctx: Context, parsed: Parsed) -> list[Reply]:
     absent = len(sessions) - len(present) - len(leave - present)
     text = ctx.t("me.summary", name=member.name, year=local_now.year, total=len(sessions),
                  present=len(present), leave=len(leave - present), absent=absent)
-    return [Reply(f"{text}\n{ctx.t('me.branch', branch=branch.name)}")]
+    lines = [text, ctx.t("me.branch", branch=branch.name)]
+    visits = await ctx.tx.member_visits(member.id)
+    if visits:
+        lines.append(ctx.t("care.me.visits", visits="、".join(
+            [format_date(ctx.locale, ctx.local(v.done_at or ctx.now)) for v in visits])))
+    return [Reply("\n".join(lines))]
 
 
 INTENTS = {

@@ -38,6 +38,7 @@ class Member:
     pair_member_id: int | None
     language: str | None
     status: str
+    joined_at: datetime | None = None
 
     @property
     def is_officer(self) -> bool:

@@ -13,7 +13,7 @@ from storage.timefmt import parse_ts, ts
 
 _MEMBER_COLS = (
     "id, name, phone, branch_id, role, birthday, address, needs_home_delivery, lives_alone, "
-    "pair_member_id, language, status"
+    "pair_member_id, language, status, created_at"
 )
 
 
@@ -46,6 +46,7 @@ def _member(row: aiosqlite.Row) -> Member:
         pair_member_id=row["pair_member_id"],
         language=row["language"],
         status=row["status"],
+        joined_at=parse_ts(row["created_at"]),
     )
 
 
@@ -96,6 +97,16 @@ class MemberRepo(RepoBase):
             "UPDATE branches SET study_rule = ?, study_place = COALESCE(?, study_place) "
             "WHERE id = ?",
             (rule, place, branch_id),
+        )
+
+    async def set_care_settings(
+        self, branch_id: int, visit_due_days: int | None, holiday_criteria: str | None
+    ) -> None:
+        """Change how long visits may take and who gets holiday visits (None: keep)."""
+        await self._run(
+            "UPDATE branches SET visit_due_days = COALESCE(?, visit_due_days), "
+            "holiday_criteria = COALESCE(?, holiday_criteria) WHERE id = ?",
+            (visit_due_days, holiday_criteria, branch_id),
         )
 
     # -- members --------------------------------------------------------------------------

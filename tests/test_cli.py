@@ -244,3 +244,24 @@ def test_python_dash_m_bot_shows_the_same_help() -> None:
     assert result.stdout.startswith("usage: zhibu")
     for name in PUBLIC_COMMANDS:
         assert name in result.stdout
+
+
+def test_branch_care_changes_due_days_and_holiday_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _branch_care_config(tmp_path)
+    assert main(["--config", str(config), "branch-care", "城关离退休干部党支部",
+                 "--visit-due-days", "5", "--holiday-visits", "lives_alone,age80"]) == 0
+    assert "走访期限 5 天；节日走访：lives_alone,age80" in capsys.readouterr().out
+    assert main(["--config", str(config), "branch-care", "城关离退休干部党支部",
+                 "--holiday-visits", "rich"]) == 2
+    assert "unknown holiday-visit criteria rich" in capsys.readouterr().err
+
+
+def _branch_care_config(tmp_path: Path) -> Path:
+    db = tmp_path / "care.db"
+    config = tmp_path / "care.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    roster = Path(__file__).resolve().parent.parent / "bot" / "demo_data" / "roster.csv"
+    assert main(["--config", str(config), "import-roster", str(roster)]) == 0
+    return config

@@ -36,6 +36,19 @@ def test_first_study_day_transcript(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "实到 3 人：王秀英、张桂兰、刘德明（代签）" in out
 
 
+def test_hospital_visit_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _replay("hospital-visit.txt", tmp_path, capsys)
+    assert "王秀英，住在人民医院3病区12床，今天入院。会请互助对象张桂兰去看看。" in out
+    assert "已记下。已通知：李建国。也已请张桂兰去看看。" in out
+    assert "📨 发给 李建国：【住院】王秀英住院了：人民医院 3病区12床" in out
+    assert "📨 发给 张桂兰：王秀英住院了，请您有空时去看看他/她。" in out
+    assert "您已接受走访任务#1：王秀英（住院）" in out
+    assert "✅ 李建国已接受" in out
+    assert "已记录走访，谢谢！" in out
+    assert "✔ 李建国已走访（12月9日（星期三））：精神不错，送了牛奶和学习资料" in out
+    assert "最近走访：12月9日（星期三）。" in out
+
+
 def test_a_missing_script_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

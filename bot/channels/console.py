@@ -23,6 +23,7 @@ class ConsoleSender(Sender):
 
     def __init__(self, write: Callable[[str], None]) -> None:
         self.write = write
+        self._sent = 0
 
     async def send(
         self, external_id: str, text: str, buttons: list[dict[str, str]]
@@ -30,7 +31,8 @@ class ConsoleSender(Sender):
         """Print a push for a console persona."""
         self.write(_indent(f"📨 发给 {external_id}：", text))
         self._buttons(buttons)
-        return None
+        self._sent += 1
+        return str(self._sent)
 
     async def edit(
         self, external_id: str, platform_ref: str, text: str, buttons: list[dict[str, str]]
