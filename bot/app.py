@@ -36,5 +36,6 @@ async def build_app(
     """Open (or reuse) the store and wire the core around it."""
     store = store or await open_store(config.database.url)
     router = Router(store, clock, config.timezone, config.locale)
-    dispatcher = Dispatcher(store, clock, senders or {})
+    dispatcher = Dispatcher(store, clock, senders or {}, quiet=config.quiet_hours,
+                            tz=config.timezone, locale=config.locale)
     return App(config, clock, store, router, dispatcher)

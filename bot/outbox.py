@@ -1,29 +1,43 @@
-"""The outbox dispatcher: hands queued pushes to the channel that reaches each recipient."""
+"""The outbox dispatcher: hands queued pushes to the channel that reaches each recipient.
+
+A row is marked sent only after the platform accepted it. Rows are claimed (state
+'inflight') in batches of at most `max_in_flight` and sent concurrently; the channel's sender
+paces them (per chat, per group, overall). If the process dies, rows still in flight are put
+back at the next start (`resume`), so nothing is lost; a row whose request reached the
+platform just before the crash may be sent twice — at most `max_in_flight` rows.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from storage import SqliteStore
+from bot.config import QuietHours
+from bot.i18n import t
+from handlers.notify import push
+from storage import SqliteStore, Tx
 from storage.models import Binding, OutboxRow
 
 log = logging.getLogger(__name__)
+DEAD_NOTICE = "dead_notice"
 
 
 class SendError(Exception):
     """A push failed; `permanent` means trying again cannot help (blocked, no such user)."""
 
     def __init__(self, reason: str, *, permanent: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
+        self.permanent = permanent or unreachable
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 class Sender(Protocol):
@@ -46,6 +60,7 @@ class Sender(Protocol):
 class DispatchResult:
     """How one pass went."""
 
+    claimed: int = 0
     sent: int = 0
     retried: int = 0
     dead: int = 0
@@ -55,43 +70,87 @@ class Dispatcher:
     """Claims due rows, sends each through the recipient's channel, records the outcome."""
 
     def __init__(self, store: SqliteStore, clock: Clock, senders: dict[str, Sender],
-                 *, max_attempts: int = 5, base_delay: float = 5.0) -> None:
+                 *, max_attempts: int = 5, base_delay: float = 5.0, max_in_flight: int = 16,
+                 quiet: QuietHours | None = None, tz: ZoneInfo | None = None,
+                 locale: str = "zh-Hans") -> None:
         self.store = store
         self.clock = clock
         self.senders = senders
         self.max_attempts = max_attempts
         self.base_delay = base_delay
+        self.max_in_flight = max_in_flight
+        self.quiet = quiet
+        self.tz = tz
+        self.locale = locale
+        self._wake = asyncio.Event()
+
+    def notify(self) -> None:
+        """Something was queued: look now rather than at the next idle tick."""
+        self._wake.set()
 
     async def resume(self) -> int:
         """At start-up: rows left in flight by a stopped process go back in the queue."""
         async with self.store.transaction() as tx:
             return await tx.release_inflight()
 
-    async def run_once(self, limit: int = 100) -> DispatchResult:
-        """Send what is due now (at most `limit` rows)."""
+    def quiet_now(self) -> bool:
+        """Inside quiet hours nothing but urgent alerts goes out."""
+        if self.quiet is None or self.tz is None:
+            return False
+        return self.quiet.contains(self.clock.now().astimezone(self.tz).time())
+
+    async def run_once(self, limit: int | None = None) -> DispatchResult:
+        """Send what is due now: at most `limit` rows, `max_in_flight` at a time."""
         result = DispatchResult()
-        async with self.store.transaction() as tx:
-            rows = await tx.claim_due(self.clock.now(), limit)
-        for row in rows:
-            await self._deliver(row, result)
+        budget = limit if limit is not None else self.max_in_flight
+        while budget > 0:
+            async with self.store.transaction() as tx:
+                rows = await tx.claim_due(self.clock.now(), min(budget, self.max_in_flight),
+                                          urgent_only=self.quiet_now())
+            if not rows:
+                break
+            budget -= len(rows)
+            result.claimed += len(rows)
+            await asyncio.gather(*(self._deliver(row, result) for row in rows))
         return result
+
+    async def run_forever(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Keep sending until `stop` is set; sleep `idle` seconds (or until notified) when idle."""
+        while not stop.is_set():
+            try:
+                result = await self.run_once(limit=self.max_in_flight * 4)
+            except Exception:  # boundary: a storage hiccup must not end the loop
+                log.exception("outbox pass failed")
+                result = DispatchResult()
+            if result.claimed == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                except TimeoutError:
+                    pass
 
     async def _deliver(self, row: OutboxRow, result: DispatchResult) -> None:
         async with self.store.transaction() as tx:
+            member = await tx.get_member(row.member_id)
             bindings = await tx.bindings_for(row.member_id)
+        if member is None or member.status != "active":
+            await self._fail(row, "recipient no longer active", None, permanent=True,
+                             result=result, notify=False)
+            return
         target = _pick(bindings, self.senders)
         if target is None:
-            await self._fail(row, "no reachable chat account", permanent=True, result=result)
+            await self._fail(row, "no reachable chat account", None, permanent=True,
+                             result=result)
             return
         try:
             ref = await self._send(row, target)
         except SendError as err:
-            await self._fail(row, err.reason, permanent=err.permanent, result=result,
-                             retry_after=err.retry_after)
+            await self._fail(row, err.reason, target, permanent=err.permanent, result=result,
+                             retry_after=err.retry_after, unreachable=err.unreachable)
             return
         except Exception:  # boundary: a sender bug must not lose the row
             log.exception("outbox row %s: unexpected send failure", row.id)
-            await self._fail(row, "internal error", permanent=False, result=result)
+            await self._fail(row, "internal error", target, permanent=False, result=result)
             return
         async with self.store.transaction() as tx:
             await tx.mark_sent(row.id, target.channel, self.clock.now(), target.external_id, ref)
@@ -109,22 +168,42 @@ class Dispatcher:
                 return platform_ref
         return await sender.send(target.external_id, row.body, row.buttons)
 
-    async def _fail(self, row: OutboxRow, reason: str, *, permanent: bool,
-                    result: DispatchResult, retry_after: float | None = None) -> None:
+    async def _fail(self, row: OutboxRow, reason: str, target: Binding | None, *,
+                    permanent: bool, result: DispatchResult, retry_after: float | None = None,
+                    unreachable: bool = False, notify: bool = True) -> None:
         give_up = permanent or row.attempts >= self.max_attempts
         retry_at = None
         if not give_up:
-            delay = retry_after or self.base_delay * 2 ** (row.attempts - 1)
-            retry_at = self.clock.now() + timedelta(seconds=delay * random.uniform(1.0, 1.25))
+            delay = retry_after if retry_after is not None else (
+                self.base_delay * 2 ** (row.attempts - 1) * random.uniform(1.0, 1.25))
+            retry_at = self.clock.now() + timedelta(seconds=delay)
         async with self.store.transaction() as tx:
             await tx.mark_failed(row.id, reason, retry_at)
+            if unreachable and target is not None:
+                await tx.mark_unreachable(target.channel, target.external_id, self.clock.now())
+            if give_up and notify and row.kind not in (DEAD_NOTICE, "edit"):
+                await self._tell_secretaries(tx, row, reason)
         if give_up:
             result.dead += 1
             log.warning("outbox row %s (%s) is dead: %s", row.id, row.kind, reason)
         else:
             result.retried += 1
 
+    async def _tell_secretaries(self, tx: Tx, row: OutboxRow, reason: str) -> None:
+        """A push that could not be delivered: the member's secretaries phone them instead."""
+        member = await tx.get_member(row.member_id)
+        if member is None or member.branch_id is None:
+            return
+        for secretary in await tx.officers(member.branch_id, "secretary"):
+            if secretary.id == member.id:
+                continue
+            await push(tx, secretary,
+                       lambda locale: t(locale, "outbox.dead_notice", name=member.name,
+                                        reason=reason),
+                       key=f"dead:{row.id}:{secretary.id}", kind=DEAD_NOTICE,
+                       now=self.clock.now(), default_locale=self.locale)
+
 
 def _pick(bindings: list[Binding], senders: dict[str, Sender]) -> Binding | None:
     """The member's own most recent account on a channel we run, else a family member's."""
-    return next((b for b in bindings if b.channel in senders), None)
+    return next((b for b in bindings if b.channel in senders and b.unreachable_at is None), None)

@@ -20,6 +20,10 @@ class Branch:
     study_place: str | None
     visit_due_days: int
     holiday_criteria: str = "lives_alone,needs_home_delivery,hospitalised,age80"
+    remind_days_before: int = 3
+    remind_early_at: str = "09:00"
+    remind_minutes_before: int = 60
+    absentees_after_minutes: int = 180
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Binding:
     relation: str | None
     locale: str | None
     last_seen_at: datetime
+    unreachable_at: datetime | None = None
 
 
 @dataclass(frozen=True)

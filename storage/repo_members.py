@@ -58,6 +58,10 @@ def _branch(row: aiosqlite.Row) -> Branch:
         study_place=row["study_place"],
         visit_due_days=row["visit_due_days"],
         holiday_criteria=row["holiday_criteria"],
+        remind_days_before=row["remind_days_before"],
+        remind_early_at=row["remind_early_at"],
+        remind_minutes_before=row["remind_minutes_before"],
+        absentees_after_minutes=row["absentees_after_minutes"],
     )
 
 
@@ -303,4 +307,5 @@ def _binding(row: aiosqlite.Row) -> Binding:
         relation=row["relation"],
         locale=row["locale"],
         last_seen_at=parse_ts(row["last_seen_at"]),
+        unreachable_at=parse_ts(row["unreachable_at"]) if row["unreachable_at"] else None,
     )

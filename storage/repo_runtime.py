@@ -116,18 +116,23 @@ class RuntimeRepo(RepoBase):
         )
         return changed > 0
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Mark up to `limit` due pending rows in flight and return them, oldest first."""
+    async def claim_due(
+        self, now: datetime, limit: int, *, urgent_only: bool = False
+    ) -> list[OutboxRow]:
+        """Mark up to `limit` due pending rows in flight and return them, urgent then oldest."""
         rows = await self._all(
             "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? "
+            f"{'AND urgent = 1 ' if urgent_only else ''}"
             "ORDER BY urgent DESC, not_before, id LIMIT ?",
             (ts(now), limit),
         )
         claimed = [_outbox(r) for r in rows]
-        for row in claimed:
+        if claimed:
+            marks = ",".join("?" * len(claimed))
             await self._run(
-                "UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE id = ?",
-                (row.id,),
+                "UPDATE outbox SET state = 'inflight', attempts = attempts + 1 "
+                f"WHERE id IN ({marks})",
+                [row.id for row in claimed],
             )
         # Hand out the rows as now stored: the dispatcher's back-off counts this attempt.
         return [replace(row, state="inflight", attempts=row.attempts + 1) for row in claimed]
@@ -176,6 +181,27 @@ class RuntimeRepo(RepoBase):
                 (error, ts(retry_at), row_id),
             )
 
+    async def outbox_counts(self) -> dict[str, int]:
+        """How many rows are in each state."""
+        rows = await self._all("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state")
+        return {str(r["state"]): int(r["n"]) for r in rows}
+
+    async def requeue(self, row_id: int | None, now: datetime) -> int:
+        """Put one dead row (or, with None, every dead row) back in the queue."""
+        where = "state = 'dead'" + (" AND id = ?" if row_id is not None else "")
+        params: list[Any] = [ts(now)] + ([row_id] if row_id is not None else [])
+        return await self._run(
+            f"UPDATE outbox SET state = 'pending', attempts = 0, not_before = ? WHERE {where}",
+            params,
+        )
+
+    async def mark_unreachable(self, channel: str, external_id: str, now: datetime) -> None:
+        """The platform says this account cannot be reached any more."""
+        await self._run(
+            "UPDATE bindings SET unreachable_at = ? WHERE channel = ? AND external_id = ?",
+            (ts(now), channel, external_id),
+        )
+
     async def release_inflight(self) -> int:
         """Put rows left in flight by a stopped process back in the queue."""
         return await self._run("UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
@@ -186,6 +212,21 @@ class RuntimeRepo(RepoBase):
             return [_outbox(r) for r in await self._all("SELECT * FROM outbox ORDER BY id")]
         rows = await self._all("SELECT * FROM outbox WHERE member_id = ? ORDER BY id", (member_id,))
         return [_outbox(r) for r in rows]
+
+    # -- scheduled jobs -----------------------------------------------------------------------
+    async def claim_job(self, key: str, due_at: datetime, now: datetime, status: str) -> bool:
+        """Record that a scheduled occurrence ran (or was skipped); False if it was before."""
+        changed = await self._run(
+            "INSERT INTO job_runs (key, status, due_at, at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (key, status, ts(due_at), ts(now)),
+        )
+        return changed > 0
+
+    async def job_status(self, key: str) -> str | None:
+        """'ran', 'skipped', or None for an occurrence never handled."""
+        row = await self._one("SELECT status FROM job_runs WHERE key = ?", (key,))
+        return str(row["status"]) if row else None
 
     # -- audit ------------------------------------------------------------------------------
     async def audit(

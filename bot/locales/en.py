@@ -87,7 +87,23 @@ MESSAGES: dict[str, str] = {
     "weekday.4": "Fri",
     "weekday.5": "Sat",
     "weekday.6": "Sun",
-    # care
+    # schedule
+    "remind.session": (
+        "[Study day] {when} is the branch study day, at {place}. {topic}"
+        "Send 签到 when you arrive."
+    ),
+    "remind.topic": "Topic: {topic}. ",
+    "remind.place_unknown": "the place the secretary announces",
+    "remind.on_leave": "[Study day] Your leave for the study day on {date} is recorded. Take care!",
+    "remind.phone_list": (
+        "These members cannot be reached; please phone them about the study day on {date}: "
+        "{names}"
+    ),
+    "remind.absentees": "Study day {date}: neither checked in nor on leave: {names}",
+    "remind.welfare": (
+        "{name} did not come to the study day today and lives alone; please call or look in."
+    ),
+    "outbox.dead_notice": "A message could not reach {name} ({reason}); please phone them.",
     "menu.hospital": "hospital",
     "menu.visits": "visits",
     "care.kind.hospitalisation": "hospital",

@@ -84,7 +84,15 @@ MESSAGES: dict[str, str] = {
     "weekday.4": "星期五",
     "weekday.5": "星期六",
     "weekday.6": "星期日",
-    # care (五必访)
+    # schedule
+    "remind.session": "【学习日提醒】{when}是支部学习日，地点：{place}。{topic}到了请发“签到”。",
+    "remind.topic": "主题：{topic}。",
+    "remind.place_unknown": "请听书记通知",
+    "remind.on_leave": "【学习日提醒】{date}的学习日已为您请假，不用来了，好好休息。",
+    "remind.phone_list": "以下同志收不到消息，请电话通知{date}的学习日：{names}",
+    "remind.absentees": "{date}学习日，既没签到也没请假的同志：{names}",
+    "remind.welfare": "{name}今天没来学习，他/她一个人住，请您打个电话或去看看。",
+    "outbox.dead_notice": "有一条消息没能发给{name}（{reason}），请电话联系。",
     "menu.hospital": "住院",
     "menu.visits": "待访",
     "care.kind.hospitalisation": "住院",
