@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="who gets a visit before 春节/中秋/重阳: comma-separated from "
                            "lives_alone, needs_home_delivery, hospitalised, age80")
 
+    outbox = sub.add_parser("outbox", help="pushes by state and the dead ones with reasons")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
+    retry = outbox_sub.add_parser("retry", help="requeue a dead push, or all of them")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, metavar="ID")
+    which.add_argument("--dead", action="store_true", help="requeue every dead push")
+
     invite = sub.add_parser("invite", help="print a one-time binding code for a member")
     invite.add_argument("phone", metavar="PHONE")
     invite.add_argument("--family", metavar="RELATION",

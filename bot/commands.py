@@ -133,8 +133,32 @@ async def branch_care(config: Config, args: argparse.Namespace, clock: Clock) ->
     return 0
 
 
+async def outbox(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu outbox [retry ID | retry --dead]."""
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            if getattr(args, "outbox_command", None) == "retry":
+                count = await tx.requeue(None if args.dead else args.id, clock.now())
+                print(f"requeued {count}")
+                return 0 if count else 1
+            counts = await tx.outbox_counts()
+            dead = await tx.outbox_rows(state="dead")
+            names = {m: (await tx.get_member(m)) for m in {row.member_id for row in dead}}
+    finally:
+        await app.close()
+    states = ("pending", "inflight", "sent", "dead")
+    print("  ".join(f"{state} {counts.get(state, 0)}" for state in states))
+    for row in dead:
+        member = names[row.member_id]
+        print(f"#{row.id} {row.kind} → {member.name if member else row.member_id} "
+              f"({row.attempts} tries): {row.last_error}")
+    return 0
+
+
 COMMANDS = {
     "branch-care": branch_care,
+    "outbox": outbox,
     "demo": demo,
     "import-roster": import_roster_,
     "set-study-day": set_study_day,

@@ -206,12 +206,16 @@ class RuntimeRepo(RepoBase):
         """Put rows left in flight by a stopped process back in the queue."""
         return await self._run("UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
 
-    async def outbox_rows(self, member_id: int | None = None) -> list[OutboxRow]:
-        """Outbox rows (of one recipient when given), oldest first."""
-        if member_id is None:
-            return [_outbox(r) for r in await self._all("SELECT * FROM outbox ORDER BY id")]
-        rows = await self._all("SELECT * FROM outbox WHERE member_id = ? ORDER BY id", (member_id,))
-        return [_outbox(r) for r in rows]
+    async def outbox_rows(
+        self, member_id: int | None = None, state: str | None = None
+    ) -> list[OutboxRow]:
+        """Outbox rows (of one recipient, in one state, when given), oldest first."""
+        sql, params = "SELECT * FROM outbox WHERE 1 = 1", []
+        if member_id is not None:
+            sql, params = sql + " AND member_id = ?", [*params, member_id]
+        if state is not None:
+            sql, params = sql + " AND state = ?", [*params, state]
+        return [_outbox(r) for r in await self._all(sql + " ORDER BY id", params)]
 
     # -- scheduled jobs -----------------------------------------------------------------------
     async def claim_job(self, key: str, due_at: datetime, now: datetime, status: str) -> bool:

@@ -265,3 +265,32 @@ def _branch_care_config(tmp_path: Path) -> Path:
     roster = Path(__file__).resolve().parent.parent / "bot" / "demo_data" / "roster.csv"
     assert main(["--config", str(config), "import-roster", str(roster)]) == 0
     return config
+
+
+def test_outbox_lists_dead_rows_and_retry_requeues_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _branch_care_config(tmp_path)
+
+    async def make_dead() -> None:
+        store = await SqliteStore.open(tmp_path / "care.db")
+        try:
+            async with store.transaction() as tx:
+                (wang,) = await tx.find_members_by_name("王秀英")
+                now = datetime.now().astimezone()
+                await tx.enqueue("k1", wang.id, "reminder", "提醒", now)
+                await tx.enqueue("k2", wang.id, "reminder", "提醒", now)
+                (row, _) = await tx.claim_due(now + timedelta(seconds=1), 2)
+                await tx.mark_failed(row.id, "no reachable chat account", None)
+        finally:
+            await store.close()
+
+    asyncio.run(make_dead())
+    capsys.readouterr()
+    assert main(["--config", str(config), "outbox"]) == 0
+    out = capsys.readouterr().out
+    assert "pending 0  inflight 1  sent 0  dead 1" in out
+    assert "reminder → 王秀英 (1 tries): no reachable chat account" in out
+    assert main(["--config", str(config), "outbox", "retry", "--dead"]) == 0
+    assert "requeued 1" in capsys.readouterr().out
+    assert main(["--config", str(config), "outbox", "retry", "99"]) == 1
