@@ -210,7 +210,8 @@ class RuntimeRepo(RepoBase):
         self, member_id: int | None = None, state: str | None = None
     ) -> list[OutboxRow]:
         """Outbox rows (of one recipient, in one state, when given), oldest first."""
-        sql, params = "SELECT * FROM outbox WHERE 1 = 1", []
+        sql = "SELECT * FROM outbox WHERE 1 = 1"
+        params: list[Any] = []
         if member_id is not None:
             sql, params = sql + " AND member_id = ?", [*params, member_id]
         if state is not None:
