@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
                       help="who gets a visit before 春节/中秋/重阳: comma-separated from "
                            "lives_alone, needs_home_delivery, hospitalised, age80")
 
+    report = sub.add_parser("report", help="a branch's monthly report: .xlsx and a PNG chart")
+    report.add_argument("--branch", required=True, metavar="NAME")
+    report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx",
+                        help="the workbook; the chart is written beside it as FILE.png")
+
     outbox = sub.add_parser("outbox", help="pushes by state and the dead ones with reasons")
     outbox_sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
     retry = outbox_sub.add_parser("retry", help="requeue a dead push, or all of them")
@@ -70,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--family", metavar="RELATION",
                         help="the code is for a family member acting for them (e.g. 女儿)")
     return parser
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        moment = datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
+    return moment.year, moment.month
 
 
 def _local_time(text: str) -> datetime:

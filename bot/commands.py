@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from datetime import datetime
+from pathlib import Path
 
 from bot.app import build_app
 from bot.clock import Clock
@@ -156,8 +158,30 @@ async def outbox(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     return 0
 
 
+async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu report --branch NAME --month YYYY-MM --out FILE.xlsx (and FILE.png)."""
+    from bot.report import build_report, write_chart, write_xlsx
+
+    year, month = args.month
+    app = await build_app(config, clock)
+    try:
+        built = await build_report(app.store, args.branch, year, month, config.timezone,
+                                   clock.now(), ("cli", "zhibu report"))
+    finally:
+        await app.close()
+    if built is None:
+        raise CommandError(f"没有名为“{args.branch}”的支部。")
+    out: Path = args.out
+    chart = out.with_suffix(".png")
+    await asyncio.to_thread(write_xlsx, built, out)
+    await asyncio.to_thread(write_chart, built, chart)
+    print(f"{out}\n{chart}")
+    return 0
+
+
 COMMANDS = {
     "branch-care": branch_care,
+    "report": report,
     "outbox": outbox,
     "demo": demo,
     "import-roster": import_roster_,

@@ -1,0 +1,58 @@
+"""`zhibu report`: the monthly workbook and chart, from a real branch month."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.clock import FakeClock
+from tests.conftest import STUDY_DAY_MORNING, make_config, open_zhibu
+
+
+def test_the_monthly_report_has_attendance_visits_and_a_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "z.db"
+
+    async def a_study_day() -> None:
+        z = await open_zhibu(db, FakeClock(STUDY_DAY_MORNING), fresh=True)
+        try:
+            await z.text("王秀英", "签到")
+            await z.text("陈淑珍", "请假 感冒")
+            await z.text("陈淑珍", "确认")
+            await z.text("李建国", "代签 刘德明 腿脚不便")
+            await z.text("李建国", "确认")
+            await z.text("张桂兰", "住院 中心医院")
+            await z.text("张桂兰", "跳过")
+            await z.text("张桂兰", "今天")
+            await z.text("张桂兰", "2")  # do not tell the partner
+            await z.text("张桂兰", "确认")
+            z.clock.advance(timedelta(days=1))
+            await z.text("李建国", "已走访 1")
+            await z.text("李建国", "今天")
+            await z.text("李建国", "跳过")
+            await z.text("李建国", "确认")
+        finally:
+            await z.app.close()
+
+    asyncio.run(a_study_day())
+    config = tmp_path / "z.toml"
+    config.write_text(f'[database]\nurl = "{make_config(db).database.url}"\n', encoding="utf-8")
+    out = tmp_path / "2026-12.xlsx"
+    assert main(["--config", str(config), "report", "--branch", "城关离退休干部党支部",
+                 "--month", "2026-12", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    attendance = [list(r) for r in book["出勤"].iter_rows(values_only=True)]
+    assert attendance[1][:6] == ["2026-12-08 09:00", 9, 2, 1, 1, 6]
+    visits = [list(r) for r in book["走访"].iter_rows(values_only=True)]
+    assert visits[1][:2] == ["张桂兰", "住院"] and visits[1][4] == "已走访"
+    assert "中心医院" not in str(visits)
+    chart = out.with_suffix(".png")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["--config", str(config), "report", "--branch", "没有", "--month", "2026-12",
+                 "--out", str(out)]) == 2
