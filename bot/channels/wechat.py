@@ -1,0 +1,117 @@
+"""The WeChat channel, assembled: webhook routes, the outbox senders, start and stop.
+
+    channel = WechatChannel(app, config, clock)
+    routes = channel.routes            # mount in the runtime's Starlette app, or
+    asgi = channel.asgi()              # serve on config.wechat.listen
+    dispatcher.senders.update(channel.senders)   # "wechat" (and "wecom" when configured)
+    await channel.start(); ...; await channel.stop()
+
+Modules: wechat_crypto (signatures, AES), wechat_xml (guarded parsing, replies),
+wechat_webhook (HTTP), wechat_inbox (dedupe, deadline), wechat_api (tokens, HTTP API),
+wechat_sender (48 h window, templates), wechat_wecom (企业微信), wechat_menu.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from bot.app import App
+from bot.channels.wechat_api import (
+    ApiClient,
+    TokenHolder,
+    wechat_token_fetch,
+    wecom_token_fetch,
+)
+from bot.channels.wechat_crypto import WechatCipher
+from bot.channels.wechat_inbox import BUDGET, WechatInbox
+from bot.channels.wechat_sender import WechatSender
+from bot.channels.wechat_webhook import WechatWebhook
+from bot.channels.wechat_wecom import WecomSender
+from bot.clock import Clock
+from bot.config import Config, WechatConfig, WecomConfig
+from bot.outbox import Sender
+from bot.text import parse
+
+log = logging.getLogger(__name__)
+
+HTTP_TIMEOUT = 10.0
+
+
+class WechatChannel:
+    """An Official Account (and, when configured, a WeCom app) wired to the core."""
+
+    def __init__(self, app: App, config: Config, clock: Clock, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 budget: float = BUDGET) -> None:
+        wc = config.wechat
+        if not wc.token:
+            raise ValueError("[wechat] token is required for the callback")
+        if wc.encoding_aes_key and not wc.app_id:
+            raise ValueError("[wechat] app_id is required in safe mode")
+        self.config = wc
+        self.http = httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT)
+        self.api = wechat_api(self.http, wc, clock)
+        self.wecom = wecom_sender(self.http, config.wecom, clock, config.locale)
+        self.sender = WechatSender(
+            app.store, clock, self.api, template_id=wc.reminder_template_id,
+            rate_limit=wc.rate_limit, tz=config.timezone, locale=config.locale,
+            wecom=self.wecom,
+        )
+        self.inbox = WechatInbox(app.router, app.store, clock, self.sender,
+                                 locale=config.locale, budget=budget)
+        cipher = WechatCipher(wc.encoding_aes_key, wc.app_id or "") if wc.encoding_aes_key \
+            else None
+        self.webhook = WechatWebhook(wc.token, cipher, clock, self.inbox.answer)
+        self.routes = [Route(wc.path, self.webhook.endpoint, methods=["GET", "POST"])]
+
+    @property
+    def senders(self) -> dict[str, Sender]:
+        """The outbox senders this channel brings: "wechat", and "wecom" when configured."""
+        senders: dict[str, Sender] = {"wechat": self.sender}
+        if self.wecom is not None:
+            senders["wecom"] = self.wecom
+        return senders
+
+    def asgi(self) -> Starlette:
+        """A Starlette app serving only the callback (for its own listener)."""
+        return Starlette(routes=list(self.routes))
+
+    async def start(self) -> None:
+        """Warm what the first message would otherwise pay for (the text dictionaries)."""
+        parse("签到")
+        log.info("wechat callback at %s (%s mode)", self.config.path,
+                 "safe" if self.config.safe_mode else "plaintext")
+
+    async def stop(self) -> None:
+        """Finish or cancel background pushes, then close the HTTP client."""
+        await self.inbox.close()
+        await self.http.aclose()
+
+    async def __aenter__(self) -> WechatChannel:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+def wechat_api(http: httpx.AsyncClient, wc: WechatConfig, clock: Clock) -> ApiClient | None:
+    """The Official Account API client (None without app_id and app_secret)."""
+    if not (wc.app_id and wc.app_secret):
+        return None
+    fetch = wechat_token_fetch(http, wc.api_base_url, wc.app_id, wc.app_secret)
+    return ApiClient(http, wc.api_base_url, TokenHolder(fetch, clock))
+
+
+def wecom_sender(http: httpx.AsyncClient, wc: WecomConfig, clock: Clock,
+                 locale: str) -> WecomSender | None:
+    """The WeCom sender (None unless corp_id, secret and agent_id are set)."""
+    if not (wc.enabled and wc.corp_id and wc.secret and wc.agent_id):
+        return None
+    fetch = wecom_token_fetch(http, wc.api_base_url, wc.corp_id, wc.secret)
+    return WecomSender(ApiClient(http, wc.api_base_url, TokenHolder(fetch, clock)),
+                       wc.agent_id, locale)

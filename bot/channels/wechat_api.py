@@ -1,0 +1,160 @@
+"""The small WeChat / WeCom HTTP API over httpx: one access-token holder, one retry on expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid / expired access_token
+REFRESH_MARGIN = timedelta(minutes=5)
+
+Fetch = Callable[[bool], Awaitable[tuple[str, int]]]
+
+
+class WechatApiError(Exception):
+    """The platform answered with an errcode, or could not be reached (code -2)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class TokenHolder:
+    """One access_token for every task in the process, refreshed before it expires."""
+
+    def __init__(self, fetch: Fetch, clock: Clock) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._token: str | None = None
+        self._expires_at: datetime | None = None
+        self.fetches = 0
+
+    async def get(self) -> str:
+        """The current token, fetched first if missing or about to expire."""
+        if self._valid():
+            assert self._token is not None
+            return self._token
+        return await self.refresh(self._token)
+
+    async def refresh(self, stale: str | None) -> str:
+        """A new token, unless another task already replaced `stale` (then that one)."""
+        async with self._lock:
+            if self._token is not None and self._token != stale and self._valid():
+                return self._token
+            token, expires_in = await self._fetch(stale is not None and stale == self._token)
+            self.fetches += 1
+            self._token = token
+            self._expires_at = self._clock.now() + timedelta(seconds=expires_in)
+            return token
+
+    def _valid(self) -> bool:
+        return (
+            self._token is not None
+            and self._expires_at is not None
+            and self._clock.now() < self._expires_at - REFRESH_MARGIN
+        )
+
+
+class ApiClient:
+    """POSTs JSON to `base_url + path?access_token=…`; errcode != 0 raises WechatApiError."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, tokens: TokenHolder) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/") + "/"
+        self.tokens = tokens
+
+    async def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Call an API; on an expired token refresh once and retry once."""
+        token = await self.tokens.get()
+        try:
+            return await self._post(path, payload, token)
+        except WechatApiError as err:
+            if err.code not in TOKEN_ERRORS:
+                raise
+            log.info("access_token rejected (%s): refreshing once", err.code)
+            fresh = await self.tokens.refresh(token)
+            return await self._post(path, payload, fresh)
+
+    async def upload(self, path: str, filename: str, data: bytes, kind: str) -> dict[str, Any]:
+        """Upload a file (multipart "media" of a type); the same single retry on expiry."""
+        token = await self.tokens.get()
+        files = {"media": (filename, data)}
+        try:
+            return await self._request("POST", path, token, {"type": kind}, files=files)
+        except WechatApiError as err:
+            if err.code not in TOKEN_ERRORS:
+                raise
+            fresh = await self.tokens.refresh(token)
+            return await self._request("POST", path, fresh, {"type": kind}, files=files)
+
+    async def _post(self, path: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
+        return await self._request("POST", path, token, json=payload)
+
+    async def _request(self, method: str, path: str, token: str,
+                       extra: dict[str, str] | None = None, **kw: Any) -> dict[str, Any]:
+        url = self.base_url + path.lstrip("/")
+        params = {"access_token": token, **(extra or {})}
+        return await get_json(self.http, method, url, params=params, **kw)
+
+
+async def get_json(
+    http: httpx.AsyncClient, method: str, url: str, **kw: Any
+) -> dict[str, Any]:
+    """One request whose JSON answer carries `errcode` (0 or absent means success)."""
+    try:
+        response = await http.request(method, url, **kw)
+        data = response.json()
+    except (httpx.HTTPError, ValueError) as err:
+        raise WechatApiError(-2, f"unreachable or not JSON ({type(err).__name__})") from None
+    if not isinstance(data, dict):
+        raise WechatApiError(-2, "answer is not a JSON object")
+    code = data.get("errcode", 0)
+    if code:
+        raise WechatApiError(int(code), str(data.get("errmsg", "")))
+    return data
+
+
+def wechat_token_fetch(http: httpx.AsyncClient, base_url: str, app_id: str,
+                       secret: str) -> Fetch:
+    """Official Account tokens from /cgi-bin/stable_token (other processes' stay valid)."""
+    url = base_url.rstrip("/") + "/cgi-bin/stable_token"
+
+    async def fetch(force: bool) -> tuple[str, int]:
+        data = await get_json(http, "POST", url, json={
+            "grant_type": "client_credential", "appid": app_id, "secret": secret,
+            "force_refresh": force,
+        })
+        return _token_of(data)
+
+    return fetch
+
+
+def wecom_token_fetch(http: httpx.AsyncClient, base_url: str, corp_id: str,
+                      secret: str) -> Fetch:
+    """WeCom application tokens from /cgi-bin/gettoken."""
+    url = base_url.rstrip("/") + "/cgi-bin/gettoken"
+
+    async def fetch(force: bool) -> tuple[str, int]:
+        data = await get_json(http, "GET", url, params={"corpid": corp_id, "corpsecret": secret})
+        return _token_of(data)
+
+    return fetch
+
+
+def _token_of(data: dict[str, Any]) -> tuple[str, int]:
+    """(access_token, expires_in) from a token answer."""
+    token, expires_in = data.get("access_token"), data.get("expires_in", 7200)
+    if not isinstance(token, str) or not token or not isinstance(expires_in, int):
+        raise WechatApiError(-2, "token answer without access_token")
+    return token, expires_in
