@@ -1,0 +1,220 @@
+"""The Telegram channel, assembled: a python-telegram-bot 22 Application in zhibu's own loop.
+
+    channel = TelegramChannel(config.telegram, app)
+    app.dispatcher.senders["telegram"] = channel.sender
+    await channel.start()          # getMe, commands, handling
+    await channel.take_updates()   # polling, or setWebhook (mount channel.webhook.route first)
+    ...
+    await channel.halt()           # stop taking updates, finish those in flight
+    await channel.close()          # close the HTTP clients (after the outbox stopped)
+
+Never run_polling(): that owns the loop. Updates are handled at most `concurrency` at a time
+and in order per person (their conversation lives in the database). Modules: telegram_ui
+(keyboards, pages), telegram_send (pacing, retries, errors), telegram_inbound (updates),
+telegram_groups (group chats), telegram_webhook (the endpoint).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from telegram import BotCommandScopeAllGroupChats, Update
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
+from telegram.request import HTTPXRequest
+
+from bot.app import App
+from bot.channels.telegram_inbound import UpdateHandler
+from bot.channels.telegram_send import TelegramSender
+from bot.channels.telegram_ui import commands, group_commands
+from bot.channels.telegram_webhook import TelegramWebhook
+from bot.config import TelegramConfig
+from bot.ratelimit import SendBudget
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 8  # PLATFORMS.md: ≈8 beats 256 on 2 cores; SQLite serialises writes anyway
+POOL = 64  # connections for sends: `concurrency` replies plus the outbox's rows in flight
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class PerChatProcessor(BaseUpdateProcessor):
+    """At most N updates at once, and one at a time per person, in the order they came."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._queued: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for this person's earlier updates, then run this one."""
+        key = _person(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._queued[key] = self._queued.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._queued[key] -= 1
+            if not self._queued[key]:
+                del self._queued[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _person(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat else None
+
+
+class Nudge:
+    """Wakes the outbox after an update that may have queued pushes, at most every `gap` s.
+
+    Most updates queue nothing; a pass per update would cost a transaction each under load.
+    """
+
+    def __init__(self, wake: Callable[[], None], gap: float = 0.05) -> None:
+        self.wake = wake
+        self.gap = gap
+        self._last = float("-inf")
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        """Wake now, or at the end of the current gap."""
+        if self._timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = self._last + self.gap - loop.time()
+        if delay <= 0:
+            self._fire()
+        else:
+            self._timer = loop.call_later(delay, self._fire)
+
+    def cancel(self) -> None:
+        """Forget a pending wake-up (shutting down)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        self._timer = None
+        self._last = asyncio.get_running_loop().time()
+        self.wake()
+
+
+class TelegramChannel:
+    """A bot wired to the core: updates in through the router, answers out through the budget."""
+
+    def __init__(self, config: TelegramConfig, app: App, *, concurrency: int = CONCURRENCY,
+                 poll_timeout: int = 10, retries: int = 3, backoff: float = 0.5,
+                 per_chat: float = 1.0) -> None:
+        if not config.token:
+            raise ValueError("[telegram] token is required")
+        self.config = config
+        self.poll_timeout = poll_timeout
+        self.locale = app.config.locale
+        self.application = build_application(config, concurrency)
+        bot = self.application.bot
+        self.budget = SendBudget(config.rate_limit, per_chat=per_chat)
+        self.sender = TelegramSender(bot, self.budget, app.store, app.clock, locale=self.locale,
+                                     retries=retries, backoff=backoff)
+        self.nudge = Nudge(app.dispatcher.notify)
+        self.sender.on_queued = self.nudge
+        self.handler = UpdateHandler(app.router, self.sender, app.store, app.clock,
+                                     locale=self.locale, secret=config.token.encode(),
+                                     notify=self.nudge)
+        self.application.add_handler(TypeHandler(Update, self.handler))
+        self.webhook: TelegramWebhook | None = None
+        if config.mode == "webhook":
+            if not config.secret_token or not config.webhook_url:
+                raise ValueError("[telegram] webhook mode needs webhook_url and secret_token")
+            path = urlsplit(config.webhook_url).path or "/telegram"
+            self.webhook = TelegramWebhook(bot, self.application.update_queue, self.handler,
+                                           secret=config.secret_token, path=path)
+        self._available = app.router.available
+
+    async def start(self) -> None:
+        """Log in (getMe), register the commands and start handling (no updates yet)."""
+        await self.application.initialize()
+        await self.register_commands()
+        await self.application.start()
+
+    async def take_updates(self) -> None:
+        """Start polling, or tell Telegram where the webhook is (once it is listening)."""
+        if self.webhook is None:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram: polling as @%s", self.application.bot.username)
+        else:
+            await self.application.bot.set_webhook(
+                self.config.webhook_url or "", secret_token=self.config.secret_token,
+                allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram: webhook at %s", self.webhook.path)
+
+    async def register_commands(self) -> None:
+        """Commands in Chinese (the default) and English; /help and /bindgroup in groups.
+
+        post_init would do this under run_polling(); with a manual start it is ours to call.
+        """
+        bot = self.application.bot
+        default = self.locale if self.locale.startswith("zh") else "zh-Hans"
+        await bot.set_my_commands(commands(default, self._available))
+        await bot.set_my_commands(commands("en", self._available), language_code="en")
+        await bot.set_my_commands(group_commands(default), scope=BotCommandScopeAllGroupChats())
+
+    async def halt(self) -> None:
+        """Stop taking updates and let those in flight finish (their replies go out)."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+
+    async def close(self) -> None:
+        """Close the HTTP clients (after the outbox has stopped using them)."""
+        await self.halt()
+        self.nudge.cancel()
+        await self.application.shutdown()
+
+def build_application(config: TelegramConfig, concurrency: int) -> AnyApplication:
+    """The PTB Application: our base_url, our update processor, no JobQueue, no Updater
+    for webhooks (our own endpoint feeds the update queue)."""
+    # Opt in to PTB's future time periods (timedelta): PTB itself reads RetryAfter.retry_after
+    # while building the error and warns (deprecated int) unless this is set.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    verify = {"verify": _tls()}  # one TLS context, not one per HTTP client (~80 ms each)
+    builder = (ApplicationBuilder().token(config.token or "").base_url(config.base_url)
+               .request(HTTPXRequest(connection_pool_size=POOL, httpx_kwargs=verify))
+               .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify))
+               .concurrent_updates(PerChatProcessor(concurrency)).job_queue(None))
+    if config.base_url.endswith("/bot"):
+        builder = builder.base_file_url(config.base_url[: -len("/bot")] + "/file/bot")
+    if config.mode == "webhook":
+        builder = builder.updater(None)
+    application: AnyApplication = builder.build()
+    return application
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's own default (certifi's roots), built once on first use."""
+    return httpx.create_ssl_context()

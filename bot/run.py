@@ -1,0 +1,191 @@
+"""`zhibu run`: the configured channels, the scheduler and the outbox, in one event loop.
+
+Start: the store and the core; the outbox (rows left in flight by a stopped process are put
+back first); the scheduler; Telegram (getMe, commands, handling); the web listeners (the
+Telegram webhook and the WeChat callback share one Starlette app when they share `listen`);
+then Telegram polling or setWebhook. SIGINT/SIGTERM stop it in reverse: no new updates or
+callbacks, the updates in flight finish (each is one transaction: nothing is half-recorded),
+the outbox finishes its pass, then connections and the database close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from bot.app import App, build_app
+from bot.channels.telegram import TelegramChannel
+from bot.channels.wechat import WechatChannel
+from bot.clock import Clock
+from bot.config import Config, split_host_port
+from schedules.scheduler import Scheduler
+from storage import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+class CannotRun(Exception):
+    """The configuration does not allow `zhibu run` to start; the message says why."""
+
+
+class _Listener(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime decides when to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Leave SIGINT/SIGTERM to the runtime."""
+        yield
+
+
+@dataclass
+class Runtime:
+    """Everything `zhibu run` starts, and the order it stops in."""
+
+    config: Config
+    clock: Clock
+    store: SqliteStore | None = None
+    scheduler: bool = True
+    telegram_options: dict[str, float] = field(default_factory=dict)
+    app: App | None = None
+    telegram: TelegramChannel | None = None
+    wechat: WechatChannel | None = None
+    _scheduler: Scheduler | None = None
+    _listeners: list[tuple[_Listener, asyncio.Task[None]]] = field(default_factory=list)
+    _outbox: asyncio.Task[None] | None = None
+    _outbox_stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        """Bring everything up (on failure, what was started is stopped again)."""
+        if not (self.config.telegram.enabled or self.config.wechat.enabled):
+            raise CannotRun("no channel configured: set [telegram] token or [wechat] app_id "
+                            "and token")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the bot token
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
+        app = self.app = await build_app(self.config, self.clock, {}, store=self.store)
+        try:
+            self._channels(app)
+        except ValueError as err:  # a channel's settings do not fit together
+            raise CannotRun(str(err)) from None
+        await app.dispatcher.resume()
+        self._outbox = asyncio.create_task(app.dispatcher.run_forever(self._outbox_stop))
+        if self.scheduler:
+            self._scheduler = Scheduler(app)
+            await self._scheduler.start()
+        if self.wechat is not None:
+            await self.wechat.start()
+        if self.telegram is not None:
+            await self.telegram.start()
+        await self._listen()
+        if self.telegram is not None:
+            await self.telegram.take_updates()
+
+    def _channels(self, app: App) -> None:
+        """Build the configured channels and give the outbox their senders."""
+        if self.config.telegram.enabled:
+            opts = self.telegram_options
+            self.telegram = TelegramChannel(
+                self.config.telegram, app, concurrency=int(opts.get("concurrency", 8)),
+                poll_timeout=int(opts.get("poll_timeout", 10)),
+                backoff=opts.get("backoff", 0.5), per_chat=opts.get("per_chat", 1.0))
+            app.dispatcher.senders["telegram"] = self.telegram.sender
+        if self.config.wechat.enabled:
+            self.wechat = WechatChannel(app, self.config, self.clock)
+            app.dispatcher.senders.update(self.wechat.senders)
+
+    async def _listen(self) -> None:
+        """One listener per address; routes that share an address share an app."""
+        routes: dict[tuple[str, int], list[BaseRoute]] = {}
+        if self.telegram is not None and self.telegram.webhook is not None:
+            address = split_host_port(self.config.telegram.listen)
+            routes.setdefault(address, []).append(self.telegram.webhook.route)
+        if self.wechat is not None:
+            address = split_host_port(self.config.wechat.listen)
+            routes.setdefault(address, []).extend(self.wechat.routes)
+        for (host, port), mounted in routes.items():
+            config = uvicorn.Config(Starlette(routes=mounted), host=host, port=port,
+                                    log_config=None, log_level="warning", lifespan="off",
+                                    ws="none", timeout_graceful_shutdown=30)
+            listener = _Listener(config)
+            task = asyncio.create_task(listener.serve())
+            self._listeners.append((listener, task))
+            while not listener.started:
+                if task.done():
+                    await task  # raises why it could not listen
+                    raise OSError(f"cannot listen on {host}:{port}")
+                await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        """Stop taking work, finish what is in flight, close (safe to call twice)."""
+        for listener, _ in self._listeners:
+            listener.should_exit = True
+        for _, task in self._listeners:
+            await asyncio.gather(task, return_exceptions=True)
+        self._listeners.clear()
+        if self.telegram is not None:
+            await self.telegram.halt()
+        if self._scheduler is not None:
+            await self._scheduler.stop()
+        self._outbox_stop.set()
+        while self._outbox is not None and not self._outbox.done():
+            if self.app is not None:  # wake it from its idle wait (again if a pass ate it)
+                self.app.dispatcher.notify()
+            await asyncio.wait({self._outbox}, timeout=0.05)
+        if self._outbox is not None:
+            await self._outbox  # the pass in progress has finished: its rows are recorded
+            self._outbox = None
+        if self.telegram is not None:
+            await self.telegram.close()
+            self.telegram = None
+        if self.wechat is not None:
+            await self.wechat.stop()
+            self.wechat = None
+        if self.app is not None:
+            await self.app.close()
+            self.app = None
+
+    def channels(self) -> list[str]:
+        """What is running, for the start-up line."""
+        names = [f"Telegram ({self.config.telegram.mode})"] if self.telegram else []
+        names += ["WeChat"] if self.wechat else []
+        return names + (["scheduler"] if self._scheduler else [])
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set."""
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
+
+
+async def run_service(config: Config, clock: Clock) -> int:
+    """`zhibu run` from the command line: serve until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runtime = Runtime(config, clock)
+    try:
+        await runtime.start()
+        print(f"zhibu 正在运行：{', '.join(runtime.channels())}。按 Ctrl+C 停止。", flush=True)
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await runtime.stop()
+    print("zhibu 已停止。", flush=True)
+    return 0
