@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
+from bot.material_cli import add_parser as add_material_parser
 
 log = logging.getLogger("zhibu")
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--start", type=_local_time, metavar="'YYYY-MM-DD HH:MM'",
                       help="demo clock start in the configured time zone (default: 30 minutes "
                            "before the sample branch's next study day)")
+
+    sub.add_parser("run", help="run the channels in the config (Telegram, WeChat), the "
+                              "scheduler and the outbox until SIGINT/SIGTERM")
 
     roster = sub.add_parser("import-roster", help="add or update members from .xlsx or .csv")
     roster.add_argument("file", type=Path, metavar="FILE")
@@ -75,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("phone", metavar="PHONE")
     invite.add_argument("--family", metavar="RELATION",
                         help="the code is for a family member acting for them (e.g. 女儿)")
+
+    menu = sub.add_parser("wechat-menu", help="create the WeChat Official Account's menu")
+    menu.add_argument("--dry-run", action="store_true", help="print the menu, upload nothing")
+    wecom = sub.add_parser("wecom-bind", help="send a member's alerts to their WeCom userid")
+    wecom.add_argument("phone", metavar="PHONE")
+    wecom.add_argument("userid", metavar="USERID", help="the userid in WeCom's address book")
+    add_material_parser(sub)
     return parser
 
 

@@ -179,7 +179,75 @@ async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     return 0
 
 
+async def wechat_menu(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu wechat-menu [--dry-run]."""
+    import json
+
+    from bot.channels.wechat_api import WechatApiError
+    from bot.channels.wechat_menu import build_menu, create_menu
+    from handlers import INTENT_HANDLERS
+
+    if args.dry_run:
+        menu = build_menu(config.locale, {str(i) for i in INTENT_HANDLERS})
+        print(json.dumps(menu, ensure_ascii=False, indent=2))
+        return 0
+    try:
+        menu = await create_menu(config, clock)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    except WechatApiError as err:
+        raise CommandError(f"微信拒绝了菜单：{err}") from None
+    names = "、".join(b["name"] for b in menu["button"])
+    print(f"公众号菜单已创建：{names}")
+    return 0
+
+
+async def wecom_bind(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu wecom-bind PHONE USERID."""
+    phone = normalize_phone(args.phone)
+    if phone is None:
+        raise CommandError(f"手机号无效：{args.phone}")
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            member = await tx.find_member_by_phone(phone)
+            if member is None:
+                raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
+            await tx.bind("wecom", args.userid, member.id, None, clock.now())
+            await tx.audit("bind_wecom", clock.now(), actor=("cli", "zhibu wecom-bind"),
+                           subject_member_id=member.id)
+    finally:
+        await app.close()
+    print(f"{member.name}的提醒今后发到企业微信（{args.userid}）。")
+    return 0
+
+
+async def material(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu material add … | zhibu material print …."""
+    from bot.material_commands import MaterialError
+    from bot.material_commands import material as run
+
+    try:
+        return await run(config, args, clock)
+    except MaterialError as err:
+        raise CommandError(str(err)) from None
+
+
+async def run(config: Config, args: argparse.Namespace, clock: Clock) -> int:
+    """zhibu run: the configured channels, the scheduler and the outbox."""
+    from bot.run import CannotRun, run_service
+
+    try:
+        return await run_service(config, clock)
+    except CannotRun as err:
+        raise CommandError(str(err)) from None
+
+
 COMMANDS = {
+    "run": run,
+    "material": material,
+    "wechat-menu": wechat_menu,
+    "wecom-bind": wecom_bind,
     "branch-care": branch_care,
     "report": report,
     "outbox": outbox,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import re
 import tempfile
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from bot.app import App, build_app
 from bot.channels.console import CHANNEL, ConsoleChannel, ConsoleSender
 from bot.clock import Clock, FakeClock
 from bot.config import Config, DatabaseConfig
+from bot.messages import Attachment, InboundMessage, Reply
 from bot.roster_import import import_roster
 from schedules.rules import parse_rule
 
@@ -60,6 +62,8 @@ class Demo:
         self.clock = clock
         self.write = write
         self.channel = ConsoleChannel(app.router, clock, write)
+        self.files_from: Path | None = None  # /file paths: a script's folder first
+        self._sent_files = 0
 
     async def line(self, text: str) -> bool:
         """Handle one typed line; False means the person asked to leave."""
@@ -73,12 +77,50 @@ class Demo:
             self.write(f"—— 现在以「{self.channel.persona}」的身份说话 ——")
         elif text.startswith("/advance"):
             self._advance(text[len("/advance"):].strip())
+        elif text.startswith("/file"):
+            await self._file(text[len("/file"):].strip())
         else:
             self.clock.advance(TICK)
             self.write(f"【{self.channel.persona or '？'}】{text}")
-            await self.channel.say(text)
+            self._files(await self.channel.say(text))
         await self.app.dispatcher.run_once()
         return True
+
+    async def _file(self, rest: str) -> None:
+        """/file PATH [caption]: send a file as the current persona (e.g. to publish a PDF)."""
+        name, _, caption = rest.partition(" ")
+        path = await asyncio.to_thread(self._find, name)
+        if path is None:
+            self.write("用法：/file 文件路径 [说明]，例如：/file 学习资料.pdf 资料 十二月学习资料")
+            return
+        data = await asyncio.to_thread(path.read_bytes)
+        self.clock.advance(TICK)
+        self._sent_files += 1
+        self.write(f"【{self.channel.persona or '？'}】📎 {path.name} {caption}".rstrip())
+        msg = InboundMessage(
+            channel=CHANNEL, sender=self.channel.persona, text=caption or None,
+            message_id=f"console-file-{self._sent_files}", received_at=self.clock.now(),
+            attachment=Attachment(path.name, mimetypes.guess_type(path.name)[0] or "", data))
+        for reply in await self.app.router.handle(msg):
+            lines = reply.text.splitlines() or [""]
+            self.write("\n".join(["  ↳ " + lines[0], *("     " + line for line in lines[1:])]))
+            if reply.buttons:
+                self.write("     " + "  ".join(f"[{b.label}]" for b in reply.buttons))
+            self._files([reply])
+
+    def _find(self, name: str) -> Path | None:
+        """A /file path: beside the script first, then from the current folder."""
+        if not name:
+            return None
+        beside = self.files_from / name if self.files_from is not None else None
+        path = beside if beside is not None and beside.is_file() else Path(name)
+        return path if path.is_file() else None
+
+    def _files(self, replies: list[Reply]) -> None:
+        """Files that came with replies (sent as documents by a real channel)."""
+        for reply in replies:
+            for file in reply.files:
+                self.write(f"     📎 {Path(file).name}")
 
     def _advance(self, amount: str) -> None:
         match = _ADVANCE.match(amount)
@@ -121,6 +163,7 @@ async def run_demo(
             demo = Demo(app, clock, write)
             demo.banner()
             if script is not None:
+                demo.files_from = script.parent
                 lines = await asyncio.to_thread(script.read_text, encoding="utf-8")
                 for text in lines.splitlines():
                     if not await demo.line(text):

@@ -9,6 +9,15 @@ from typing import Literal
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file someone sent (a document or a picture), already fetched by the channel."""
+
+    filename: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One thing a person sent, normalised by its channel adapter."""
 
@@ -22,6 +31,7 @@ class InboundMessage:
     contact_verified: bool = False
     chat_kind: Literal["private", "group"] = "private"
     display_name: str | None = None
+    attachment: Attachment | None = None  # a file sent with the message; its caption is text
 
 
 @dataclass(frozen=True)

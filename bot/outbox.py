@@ -1,10 +1,12 @@
 """The outbox dispatcher: hands queued pushes to the channel that reaches each recipient.
 
 A row is marked sent only after the platform accepted it. Rows are claimed (state
-'inflight') in batches of at most `max_in_flight` and sent concurrently; the channel's sender
-paces them (per chat, per group, overall). If the process dies, rows still in flight are put
-back at the next start (`resume`), so nothing is lost; a row whose request reached the
-platform just before the crash may be sent twice — at most `max_in_flight` rows.
+'inflight') and sent concurrently, never more than `max_in_flight` at a time: a sliding window,
+refilled as soon as half of it has finished, so that a slow row (a chat's turn, a retry) does
+not hold up the rows behind it and the sender's pace is never left waiting for a claim. The
+channel's sender paces them (per chat, per group, overall). If the process dies, rows still in
+flight are put back at the next start (`resume`), so nothing is lost; a row whose request
+reached the platform just before the crash may be sent twice — at most `max_in_flight` rows.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ class Dispatcher:
         self.tz = tz
         self.locale = locale
         self._wake = asyncio.Event()
+        self._stop: asyncio.Event | None = None
 
     def notify(self) -> None:
         """Something was queued: look now rather than at the next idle tick."""
@@ -100,25 +103,59 @@ class Dispatcher:
         return self.quiet.contains(self.clock.now().astimezone(self.tz).time())
 
     async def run_once(self, limit: int | None = None) -> DispatchResult:
-        """Send what is due now: at most `limit` rows, `max_in_flight` at a time."""
+        """Send what is due now: at most `limit` rows (default `max_in_flight`), never more
+        than `max_in_flight` in flight. Claims again once half the window is free; after a
+        claim that came back short (nothing more due), only once the window is empty. Once
+        `run_forever` is told to stop, claims nothing more and finishes the rows in flight."""
         result = DispatchResult()
         budget = limit if limit is not None else self.max_in_flight
-        while budget > 0:
-            async with self.store.transaction() as tx:
-                rows = await tx.claim_due(self.clock.now(), min(budget, self.max_in_flight),
-                                          urgent_only=self.quiet_now())
-            if not rows:
-                break
-            budget -= len(rows)
-            result.claimed += len(rows)
-            await asyncio.gather(*(self._deliver(row, result) for row in rows))
+        refill = max(1, self.max_in_flight // 2)
+        running: set[asyncio.Task[None]] = set()
+        short = False
+        failure: BaseException | None = None
+        try:
+            while True:
+                room = min(budget, self.max_in_flight - len(running))
+                wanted = not running or (not short and room >= min(refill, budget))
+                if room > 0 and wanted and failure is None and not self._stopping():
+                    async with self.store.transaction() as tx:
+                        rows = await tx.claim_due(self.clock.now(), room,
+                                                  urgent_only=self.quiet_now())
+                    short = len(rows) < room
+                    budget -= len(rows)
+                    result.claimed += len(rows)
+                    running.update(asyncio.create_task(self._deliver(row, result))
+                                   for row in rows)
+                if not running:
+                    break
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if failure is None and not task.cancelled() and task.exception():
+                        failure = task.exception()  # claim no more; let the others finish
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        except Exception:  # e.g. the claim failed: the rows in flight still record how they went
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        if failure is not None:
+            raise failure
         return result
 
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
     async def run_forever(self, stop: asyncio.Event, idle: float = 1.0) -> None:
-        """Keep sending until `stop` is set; sleep `idle` seconds (or until notified) when idle."""
+        """Keep sending until `stop` is set; sleep `idle` seconds (or until notified) when idle.
+
+        Passes are long (a broadcast flows through the window without draining it every few
+        rows); setting `stop` ends the pass in progress after the rows in flight."""
+        self._stop = stop
         while not stop.is_set():
             try:
-                result = await self.run_once(limit=self.max_in_flight * 4)
+                result = await self.run_once(limit=self.max_in_flight * 64)
             except Exception:  # boundary: a storage hiccup must not end the loop
                 log.exception("outbox pass failed")
                 result = DispatchResult()

@@ -14,6 +14,7 @@ from handlers.binding import handle_stranger
 from handlers.common import is_officer, not_understood
 from handlers.context import Context
 from storage import SqliteStore, Tx
+from storage.repo_members import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +35,22 @@ class Router:
     async def handle(self, msg: InboundMessage) -> list[Reply]:
         """Answer a message; a redelivered message gets its first answer and no new effect."""
         async with self.store.transaction() as tx:
-            earlier = await tx.get_processed(msg.channel, msg.message_id)
-            if earlier is not None:
-                return load_replies(earlier)
-            ctx = await self._context(tx, msg)
+            speaker = await tx.speaker(msg.channel, msg.sender, msg.message_id)
+            if speaker.prior_reply is not None:
+                return load_replies(speaker.prior_reply)
+            ctx = await self._context(tx, msg, speaker)
             replies = await self._dispatch(ctx)
             if ctx.conversation_changed:
                 await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
             await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
         return replies
 
-    async def _context(self, tx: Tx, msg: InboundMessage) -> Context:
+    async def _context(self, tx: Tx, msg: InboundMessage, speaker: Speaker) -> Context:
         now = self.clock.now()
-        binding = await tx.get_binding(msg.channel, msg.sender)
-        member = await tx.get_member(binding.member_id) if binding else None
-        conversation = await tx.get_conversation(msg.channel, msg.sender)
+        binding, conversation = speaker.binding, speaker.conversation
         ctx = Context(tx=tx, now=now, tz=self.tz, locale=self.locale, default_locale=self.locale,
-                      message=msg, member=member, binding=binding, available=self.available)
+                      message=msg, member=speaker.member, binding=binding,
+                      available=self.available, branch=speaker.branch)
         if conversation and conversation.updated_at and now - conversation.updated_at < (
             CONVERSATION_TIMEOUT
         ):

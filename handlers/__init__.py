@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.text import Intent
-from handlers import care, care_tasks, common, secretary, study
+from handlers import (
+    care,
+    care_tasks,
+    common,
+    delivery,
+    delivery_assign,
+    materials,
+    secretary,
+    study,
+)
 from handlers.context import FlowStep, Handler
 
 INTENT_HANDLERS: dict[Intent, Handler] = {
@@ -12,6 +21,9 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **secretary.INTENTS,
     **care.INTENTS,
     **care_tasks.INTENTS,
+    **materials.INTENTS,
+    **delivery.INTENTS,
+    **delivery_assign.INTENTS,
 }
 
 FLOWS: dict[str, FlowStep] = {
@@ -19,4 +31,7 @@ FLOWS: dict[str, FlowStep] = {
     **secretary.FLOWS,
     **care.FLOWS,
     **care_tasks.FLOWS,
+    **materials.FLOWS,
+    **delivery.FLOWS,
+    **delivery_assign.FLOWS,
 }

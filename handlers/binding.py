@@ -13,6 +13,7 @@ from bot.phone import normalize_phone
 from handlers.common import menu_reply
 from handlers.context import Context
 from storage import Tx
+from storage.models import Member
 
 INVITE_TTL = timedelta(days=7)
 MAX_FAILED_TRIES_PER_HOUR = 5
@@ -52,7 +53,7 @@ async def handle_stranger(ctx: Context) -> list[Reply]:
         return await _bind_by_contact(ctx)
     code = find_code(msg.text or "")
     if code is None:
-        return [Reply(ctx.t("stranger.greeting"))]
+        return [Reply(ctx.t("stranger.greeting"), ask_contact=True)]
     since = ctx.now - timedelta(hours=1)
     if await ctx.tx.count_audit(ctx.actor, "bind_failed", since) >= MAX_FAILED_TRIES_PER_HOUR:
         return [Reply(ctx.t("bind.too_many"))]
@@ -69,8 +70,21 @@ async def _bind_by_contact(ctx: Context) -> list[Reply]:
     member = await ctx.tx.find_member_by_phone(phone) if phone else None
     if not ctx.message.contact_verified or member is None or member.status != "active":
         await ctx.tx.audit("bind_failed", ctx.now, actor=ctx.actor, detail={"why": "phone"})
-        return [Reply(ctx.t("bind.phone_unknown"))]
+        why = ctx.t("bind.phone_unknown" if ctx.message.contact_verified else "bind.not_own")
+        return [Reply(why + await _secretaries(ctx, member), ask_contact=True)]
     return await _bind(ctx, member.id, None, "bind_phone")
+
+
+async def _secretaries(ctx: Context, member: Member | None) -> str:
+    """A line naming the secretaries to ask: the phone's branch, else the only branch with any."""
+    if member is not None and member.branch_id is not None:
+        branch_ids = [member.branch_id]
+    else:
+        branch_ids = [b.id for b in await ctx.tx.list_branches()]
+    found = [names for names in [[s.name for s in await ctx.tx.officers(b, "secretary")]
+                                 for b in branch_ids] if names]
+    return "\n" + ctx.t("bind.secretary_is", names="、".join(found[0])) if len(found) == 1 \
+        else ""
 
 
 async def _bind(ctx: Context, member_id: int, relation: str | None, action: str) -> list[Reply]:

@@ -13,7 +13,10 @@ from handlers.care import start_report
 from handlers.care_alerts import day_words, may_handle, parse_day, refresh_alerts, scope_branch_ids
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
+from storage.files import safe_name, save_file
 from storage.repo_care import VisitTask
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 _NUMBER = re.compile(r"\d+")
 _LIST_BUTTONS = 5
@@ -81,7 +84,10 @@ async def continue_visit(ctx: Context, parsed: Parsed) -> list[Reply] | None:
                       buttons=(Button(f"1 {ctx.t('button.skip')}", "跳过"),))]
     if step == "note":
         note = "" if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
-        return await _visit_readback(ctx, {**data, "note": note})
+        photo = await _keep_photo(ctx)
+        if photo is None and ctx.message.attachment is not None:
+            return [Reply(ctx.t("care.photo_refused"))]
+        return await _visit_readback(ctx, {**data, "note": note, "photo": photo})
     if parsed.intent is None:
         return await _visit_readback(ctx, data)
     if parsed.intent is not Intent.CONFIRM:
@@ -90,20 +96,38 @@ async def continue_visit(ctx: Context, parsed: Parsed) -> list[Reply] | None:
     return await _record_visit(ctx, data)
 
 
+async def _keep_photo(ctx: Context) -> str | None:
+    """A photo sent with the note is kept by content hash (its path goes on the task)."""
+    attachment = ctx.message.attachment
+    if attachment is None or not attachment.mime.startswith("image/"):
+        return None
+    if len(attachment.data) > MAX_PHOTO_BYTES:
+        return None
+    folder = await ctx.tx.files_dir()
+    if folder is None:
+        return None
+    _, path = await save_file(folder, attachment.data, safe_name(attachment.filename, "visit.jpg"))
+    return str(path)
+
+
 async def _visit_readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     task = await ctx.tx.get_task(int(data["task"]))
     member = await ctx.tx.get_member(task.member_id) if task else None
     day = date.fromisoformat(str(data["day"]))
     ctx.goto("visit", "confirm", data, options=["确认", "取消"])
-    return [ctx.confirm_reply(ctx.t(
-        "care.visit_readback", name=member.name if member else "?",
-        date=day_words(ctx.locale, day, ctx.local().date()), note=data.get("note") or ""))]
+    text = ctx.t("care.visit_readback", name=member.name if member else "?",
+                 date=day_words(ctx.locale, day, ctx.local().date()), note=data.get("note") or "")
+    if data.get("photo"):
+        text += ctx.t("care.photo_kept")
+    return [ctx.confirm_reply(text)]
 
 
 async def _record_visit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
     task_id = int(data["task"])
     note = str(data.get("note") or "") or None
-    if not await ctx.tx.finish_task(task_id, ctx.me().id, ctx.now, str(data["day"]), note):
+    photo = str(data["photo"]) if data.get("photo") else None
+    if not await ctx.tx.finish_task(task_id, ctx.me().id, ctx.now, str(data["day"]), note,
+                                    photo):
         return [Reply(ctx.t("care.already_done"))]
     task = await ctx.tx.get_task(task_id)
     await ctx.tx.audit("care_visit", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,

@@ -13,7 +13,7 @@ from bot.messages import Button, InboundMessage, Reply
 from bot.text import Parsed
 from handlers.notify import push
 from storage import Tx
-from storage.models import Binding, Conversation, Member
+from storage.models import Binding, Branch, Conversation, Member
 
 _UNSET: Any = object()
 
@@ -33,6 +33,7 @@ class Context:
     conversation: Conversation | None = None
     available: frozenset[str] = frozenset()
     choice: str | None = None
+    branch: Branch | None = None  # the member's home branch, as read with the message
     next_conversation: Any = field(default=_UNSET)
 
     @property

@@ -8,6 +8,7 @@ from bot.text import Intent, Parsed
 from handlers.binding import create_invite, format_code
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
+from handlers.delivery_common import made_up_in
 from handlers.sessions import branch_rule, home_branch, session_at, today_start
 from storage.models import Attendance, Member
 
@@ -30,8 +31,12 @@ async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
     session = await session_at(ctx, branch, start)
     expected = await ctx.tx.branch_members(branch.id)
     report = await ctx.tx.attendance(session, expected)
+    report, made_up = await made_up_in(ctx.tx, branch.id, session, report, ctx.tz)
     lines = [note] if note else []
     lines += _attendance_lines(ctx, branch.name, report)
+    if made_up:
+        lines.insert(len(lines) - 2, ctx.t("delivery.attendance", n=len(made_up),
+                                           names="、".join(m.name for m in made_up)))
     return [Reply("\n".join(lines))]
 
 

@@ -48,4 +48,6 @@ async def session_at(ctx: Context, branch: Branch, start: datetime) -> StudySess
 async def home_branch(ctx: Context) -> Branch | None:
     """The speaker's (or the represented member's) own branch."""
     member = ctx.me()
+    if ctx.branch is not None and ctx.branch.id == member.branch_id:
+        return ctx.branch
     return await ctx.tx.get_branch(member.branch_id) if member.branch_id else None

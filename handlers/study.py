@@ -9,6 +9,7 @@ from bot.i18n import format_date, format_when
 from bot.messages import Button, Reply
 from bot.text import Intent, Parsed
 from handlers.context import Context
+from handlers.delivery_common import made_up_sessions
 from handlers.sessions import (
     CHECKIN_OPENS_BEFORE,
     branch_rule,
@@ -117,7 +118,8 @@ async def continue_leave(ctx: Context, parsed: Parsed) -> list[Reply] | None:
     if not await ctx.tx.add_leave(session.id, member.id, str(data["reason"]), ctx.now):
         reason = await ctx.tx.get_leave(session.id, member.id)
         return [Reply(ctx.t("leave.already", date=date, reason=reason))]
-    return [Reply(ctx.t("leave.ok", date=date))]
+    return [Reply(f"{ctx.t('leave.ok', date=date)}\n{ctx.t('delivery.offer')}",
+                  buttons=(Button(ctx.t("delivery.button.offer"), "送学"),))]
 
 
 async def handle_me(ctx: Context, parsed: Parsed) -> list[Reply]:
@@ -137,10 +139,14 @@ async def handle_me(ctx: Context, parsed: Parsed) -> list[Reply]:
     sessions, present, leave = await ctx.tx.member_record(
         member.id, branch.id, year_start, ctx.now
     )
-    absent = len(sessions) - len(present) - len(leave - present)
+    made_up = await made_up_sessions(ctx.tx, member.id, sessions, present, ctx.tz)
+    on_leave = len(leave - present - made_up)
+    absent = len(sessions) - len(present) - len(made_up) - on_leave
     text = ctx.t("me.summary", name=member.name, year=local_now.year, total=len(sessions),
-                 present=len(present), leave=len(leave - present), absent=absent)
+                 present=len(present), leave=on_leave, absent=absent)
     lines = [text, ctx.t("me.branch", branch=branch.name)]
+    if made_up:
+        lines.insert(1, ctx.t("delivery.me", n=len(made_up)))
     visits = await ctx.tx.member_visits(member.id)
     if visits:
         lines.append(ctx.t("care.me.visits", visits="、".join(

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
 from handlers.care_jobs import CareJobs
+from handlers.delivery_jobs import DeliveryJobs
 from handlers.sessions import branch_rule
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=6)
 LOOKBACK = timedelta(days=7)  # how far back a restart looks for missed occurrences
 ESCALATION_EVERY = timedelta(minutes=10)
-DAILY_AT = (8, 0)
+DAILY_AT = (8, 0)  # holiday and birthday visits; on a study day, the month's material
 Periodic = Callable[[], Awaitable[int]]
 
 
@@ -52,6 +53,12 @@ class Scheduler:
         """The care jobs (escalation, holidays, birthdays)."""
         cfg = self.app.config
         return CareJobs(self.app.store, self.app.clock, cfg.timezone, cfg.locale)
+
+    @property
+    def materials(self) -> DeliveryJobs:
+        """The study-day material broadcast."""
+        cfg = self.app.config
+        return DeliveryJobs(self.app.store, self.app.clock, cfg.timezone, cfg.locale)
 
     async def start(self) -> None:
         """Catch up, then arm every job (needs the running event loop)."""
@@ -156,6 +163,7 @@ class Scheduler:
                 return
             await self.care.create_holiday_visits()
             await self.care.create_birthday_visits()
+            await self.materials.send_study_day_materials()
             for name, job in self.extra_daily.items():
                 log.info("daily job %s: %d", name, await job())
         except Exception:  # boundary: logged; the next run retries (every step is idempotent)

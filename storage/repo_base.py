@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aiosqlite
@@ -18,8 +18,11 @@ class RepoBase:
 
     _conn: aiosqlite.Connection
 
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        rows = await self._conn.execute_fetchall(sql, tuple(params))
+    async def _one(
+        self, sql: str, params: Iterable[Any] | Mapping[str, Any] = ()
+    ) -> aiosqlite.Row | None:
+        args = params if isinstance(params, Mapping) else tuple(params)
+        rows = await self._conn.execute_fetchall(sql, args)
         return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:

@@ -48,6 +48,7 @@ class VisitTask:
     visited_on: str | None
     note: str | None
     escalation_level: int
+    photo: str | None = None
 
 
 def _event(row: aiosqlite.Row) -> CareEvent:
@@ -69,7 +70,7 @@ def _task(row: aiosqlite.Row) -> VisitTask:
         done_by=row["done_by"],
         done_at=parse_ts(row["done_at"]) if row["done_at"] else None,
         visited_on=row["visited_on"], note=row["note"],
-        escalation_level=row["escalation_level"],
+        escalation_level=row["escalation_level"], photo=row["photo"],
     )
 
 
@@ -162,14 +163,15 @@ class CareRepo(RepoBase):
         return changed > 0
 
     async def finish_task(
-        self, task_id: int, member_id: int, now: datetime, visited_on: str, note: str | None
+        self, task_id: int, member_id: int, now: datetime, visited_on: str, note: str | None,
+        photo: str | None = None,
     ) -> bool:
-        """Record the visit; False when the task was finished already."""
+        """Record the visit (a photo's stored path too); False when it was finished already."""
         changed = await self._run(
             "UPDATE visit_tasks SET status = 'done', done_by = ?, done_at = ?, visited_on = ?, "
-            "note = ?, taken_by = COALESCE(taken_by, ?) WHERE id = ? "
+            "note = ?, photo = ?, taken_by = COALESCE(taken_by, ?) WHERE id = ? "
             "AND status IN ('open', 'taken')",
-            (member_id, ts(now), visited_on, note, member_id, task_id),
+            (member_id, ts(now), visited_on, note, photo, member_id, task_id),
         )
         return changed > 0
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
-from storage.models import Binding, Branch, Member
+from storage.models import Binding, Branch, Conversation, Member
 from storage.repo_base import RepoBase
 from storage.timefmt import parse_ts, ts
 
@@ -32,7 +35,35 @@ class MemberData:
     language: str | None
 
 
-def _member(row: aiosqlite.Row) -> Member:
+_BRANCH_FIELDS = (
+    "id", "name", "study_rule", "study_place", "visit_due_days", "holiday_criteria",
+    "remind_days_before", "remind_early_at", "remind_minutes_before", "absentees_after_minutes",
+)
+_BINDING_FIELDS = (
+    "channel", "external_id", "member_id", "relation", "locale", "last_seen_at", "unreachable_at",
+)
+_MEMBER_FIELDS = tuple(c.strip() for c in _MEMBER_COLS.split(","))
+Row = aiosqlite.Row | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Everything the router needs about who wrote, read in one query."""
+
+    prior_reply: str | None
+    binding: Binding | None
+    member: Member | None
+    branch: Branch | None
+    conversation: Conversation | None
+
+
+def _prefixed(row: Row, prefix: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    """The columns of one joined table (None when the LEFT JOIN found nothing)."""
+    values = {f: row[f"{prefix}_{f}"] for f in fields}
+    return None if values[fields[0]] is None else values
+
+
+def _member(row: Row) -> Member:
     return Member(
         id=row["id"],
         name=row["name"],
@@ -50,7 +81,7 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
-def _branch(row: aiosqlite.Row) -> Branch:
+def _branch(row: Row) -> Branch:
     return Branch(
         id=row["id"],
         name=row["name"],
@@ -67,6 +98,43 @@ def _branch(row: aiosqlite.Row) -> Branch:
 
 class MemberRepo(RepoBase):
     """Who is who: branches, the roster, and which chat accounts speak for whom."""
+
+    async def speaker(self, channel: str, external_id: str, message_id: str) -> Speaker:
+        """Redelivery check, binding, member, home branch and conversation in one round trip.
+
+        Each query is a trip to aiosqlite's worker thread; this one replaces five.
+        """
+        columns = ", ".join(
+            [f"b.{f} AS b_{f}" for f in _BINDING_FIELDS]
+            + [f"m.{f} AS m_{f}" for f in _MEMBER_FIELDS]
+            + [f"br.{f} AS br_{f}" for f in _BRANCH_FIELDS]
+        )
+        row = await self._one(
+            "SELECT (SELECT reply FROM processed_messages WHERE channel = :ch "
+            "AND message_id = :mid) AS prior_reply, "
+            f"{columns}, c.flow AS c_flow, c.step AS c_step, c.data AS c_data, "
+            "c.updated_at AS c_updated_at FROM (SELECT 1) AS one "
+            "LEFT JOIN bindings b ON b.channel = :ch AND b.external_id = :ext "
+            "LEFT JOIN members m ON m.id = b.member_id "
+            "LEFT JOIN branches br ON br.id = m.branch_id "
+            "LEFT JOIN conversations c ON c.channel = :ch AND c.external_id = :ext",
+            {"ch": channel, "ext": external_id, "mid": message_id},
+        )
+        assert row is not None
+        binding = _prefixed(row, "b", _BINDING_FIELDS)
+        member = _prefixed(row, "m", _MEMBER_FIELDS)
+        branch = _prefixed(row, "br", _BRANCH_FIELDS)
+        conversation = None
+        if row["c_flow"] is not None:
+            conversation = Conversation(row["c_flow"], row["c_step"], json.loads(row["c_data"]),
+                                        parse_ts(row["c_updated_at"]))
+        return Speaker(
+            prior_reply=row["prior_reply"],
+            binding=_binding(binding) if binding else None,
+            member=_member(member) if member else None,
+            branch=_branch(branch) if branch else None,
+            conversation=conversation,
+        )
 
     # -- branches -------------------------------------------------------------------------
     async def get_branch(self, branch_id: int) -> Branch | None:
@@ -299,7 +367,7 @@ class MemberRepo(RepoBase):
         return "ok", int(row["member_id"]), row["relation"]
 
 
-def _binding(row: aiosqlite.Row) -> Binding:
+def _binding(row: Row) -> Binding:
     return Binding(
         channel=row["channel"],
         external_id=row["external_id"],

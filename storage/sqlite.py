@@ -12,14 +12,17 @@ import aiosqlite
 
 from storage.migrate import migrate
 from storage.repo_care import CareRepo
+from storage.repo_channels import ChannelRepo
+from storage.repo_delivery import DeliveryRepo
 from storage.repo_members import MemberRepo
 from storage.repo_runtime import RuntimeRepo
 from storage.repo_study import StudyRepo
+from storage.repo_wechat import WechatRepo
 
 log = logging.getLogger(__name__)
 
 
-class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo):
+class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo):
     """One unit of work: every repository method, inside one transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -314,3 +315,21 @@ async def test_the_holiday_set_is_configurable_per_branch(tmp_path: Path) -> Non
         assert z.sender.to("李建国")[0].endswith("请在节前走访：王秀英。")
     finally:
         await z.app.close()
+
+
+async def test_a_visit_can_be_recorded_with_a_photo(zhibu: Zhibu) -> None:
+    from bot.messages import Attachment, InboundMessage
+
+    await report_own_stay(zhibu)
+    (task,) = await tasks_of(zhibu)
+    await zhibu.text("李建国", f"已走访 {task.id}")
+    await zhibu.text("李建国", "今天")
+    photo = InboundMessage(channel="console", sender="李建国", message_id="photo-1",
+                           received_at=zhibu.clock.now(), text="送了水果",
+                           attachment=Attachment("visit.jpg", "image/jpeg", b"\xff\xd8jpeg"))
+    (readback,) = await zhibu.app.router.handle(photo)
+    assert "送了水果" in readback.text and "照片已保存" in readback.text
+    await zhibu.text("李建国", "确认")
+    (done,) = await tasks_of(zhibu)
+    assert done.photo is not None
+    assert await asyncio.to_thread(Path(done.photo).read_bytes) == b"\xff\xd8jpeg"

@@ -49,6 +49,21 @@ def test_hospital_visit_transcript(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "最近走访：12月9日（星期三）。" in out
 
 
+def test_home_delivery_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _replay("home-delivery.txt", tmp_path, capsys)
+    assert "已为1位同志登记送学上门：刘德明" in out
+    assert "📎 december-material.pdf" in out
+    assert "您已经登记过送学上门（#1）" in out
+    assert "[送学上门]" in out
+    assert "城关镇新华路5号2单元（新地址） · 下午 · 待指派" in out
+    assert "📎 十二月学习要点-大字版.pdf" in out
+    assert "[1 我自己送]  [2 互助对象张桂兰（推荐）]  [3 其他同志（写名字）]" in out
+    assert "📨 发给 孙福海：【送学任务】#1 请给刘德明送" in out and "地址：城关镇南关村17号" in out
+    assert "待指派 · ⚠️超过3天未指派" in out
+    assert "送学补学 2 人：王秀英、刘德明" in out
+    assert "送学补学1次" in out
+
+
 def test_a_missing_script_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -198,3 +198,21 @@ async def test_jobs_are_armed_with_stable_ids_and_replaced_when_the_rule_changes
     finally:
         await scheduler.stop()
         await z.app.close()
+
+
+async def test_the_daily_run_on_a_study_day_broadcasts_the_months_material(
+    tmp_path: Path,
+) -> None:
+    z = await _zhibu_at(tmp_path, datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI))
+    try:
+        await z.text("李建国", "资料 发布 十二月学习材料：学习党的二十届四中全会精神。")
+        assert "已发布" in await z.text("李建国", "确认")
+        z.sender.sent.clear()
+        scheduler = Scheduler(z.app)
+        await scheduler._periodic("daily")
+        await scheduler._periodic("daily")  # once per member however often it runs
+        await z.app.dispatcher.run_once(limit=100)
+        material = [t for t in z.sender.to("王秀英") if "学习党的二十届四中全会精神" in t]
+        assert len(material) == 1
+    finally:
+        await z.app.close()

@@ -189,4 +189,216 @@ MESSAGES: dict[str, str] = {
         "No hospital stay of {name} was recorded; a follow-up visit is arranged."
     ),
     "care.me.visits": "Recent visits: {visits}.",
+    "care.photo_kept": " (photo kept)",
+    "care.photo_refused": (
+        "The photo was not kept (images up to 10 MB). Send it again, write a note, or Skip."
+    ),
+    # wechat
+    "wechat.welcome": (
+        "Welcome to the branch assistant!\nSend the 8-digit binding code your branch secretary "
+        "gave you (e.g. 1234 5678) to check in, ask for leave and see the study day.\n"
+        "No code yet? Ask your branch secretary."
+    ),
+    "wechat.not_heard": "Sorry, I did not catch that. Please say it again or use the menu.",
+    "wechat.text_only": "Please send text or use the menu.",
+    "wechat.working": "Working on it, one moment…",
+    "wechat.reply_with": "Reply {choices}",
+    "wechat.file": "The file “{name}” cannot be sent in WeChat; ask your branch secretary.",
+    "wechat.menu.study": "Study",
+    "wechat.menu.care": "Services",
+    "wechat.menu.secretary": "Secretary",
+    "wechat.template.remark": "Reply with any text to talk to the assistant again.",
+    "wechat.failed": "{why}, code {code}",
+    "wechat.why.window": "no message from them in WeChat for 48 hours, so WeChat refuses",
+    "wechat.why.template": "the official account's template message is misconfigured",
+    "wechat.why.unsubscribed": "they unfollowed the official account",
+    "wechat.why.unknown": "the WeChat account is invalid",
+    "wechat.why.blocked": "they block the official account's messages",
+    "wechat.why.refused": "they refuse reminder messages",
+    "wecom.why.unknown_user": "no such account in WeCom",
+    "wecom.why.busy": "WeCom could not send it for now, code {code}",
+    # delivery (study materials, home delivery)
+    "menu.delivery": "home delivery",
+    "menu.material": "study material",
+    "menu.deliveries": "deliveries",
+    "material.kind.text": "text",
+    "material.kind.link": "link",
+    "material.kind.pdf": "PDF",
+    "material.kind.doc": "Word document",
+    "material.kind.image": "picture",
+    "material.print_label": "large print for home delivery",
+    "material.default_title": "Study material, {month}",
+    "material.publish.no_branch": (
+        "There is no branch you can publish for. Please ask the administrator."
+    ),
+    "material.publish.ask_content": (
+        "Please send the study material for {month}: a text, a file (PDF, Word, picture) or a "
+        "link. The first line of a text is its title."
+    ),
+    "material.too_big": (
+        "That file is too large ({size}); the limit is {limit}. Nothing was stored. Please send a "
+        "smaller file or a link."
+    ),
+    "material.bad_type": (
+        "That kind of file cannot be published. Send a PDF, a Word file (.docx) or a"
+        " picture, or a text or link."
+    ),
+    "material.no_store": "Files cannot be stored right now. Please ask the administrator.",
+    "material.publish.ask_target": "For which branch?",
+    "material.publish.readback": (
+        "Publish the study material for {month}: “{title}” ({kind}), for: {target}."
+    ),
+    "material.publish.ok": "Published the study material for {month}: “{title}”.",
+    "material.publish.requests": (
+        "Home delivery arranged for {n}:"
+        " {names}. Send 送学单 to assign it."
+    ),
+    "material.publish.no_requests": "Nobody needs a home delivery.",
+    "material.bad_month": "Which month is “{text}”? Write e.g. 资料 上月 or 资料 2026-10.",
+    "material.none_current": "The study material for {month} is not out yet; you will be told.",
+    "material.none": "There was no study material for {month}.",
+    "material.text": "[Study material, {month}] {title}\n{body}",
+    "material.link": "[Study material, {month}] {title}\n{url}",
+    "material.file": "[Study material, {month}] {title} ({kind}, {size}).",
+    "material.file_missing": (
+        "[Study material, {month}] {title}: the file cannot be found; please ask the"
+        " secretary."
+    ),
+    "material.button": "Material",
+    "material.broadcast.text": "[Study material, {month}] {title}\n{body}",
+    "material.broadcast.more": "… (reply 资料 for all of it)",
+    "material.broadcast.link": "[Study material, {month}] {title}\n{url}",
+    "material.broadcast.file": (
+        "[Study material, {month}] {title} is out. Reply 资料 to get the file."
+    ),
+    "delivery.month": "{month_name} {year}",
+    "delivery.time.morning": "morning",
+    "delivery.time.afternoon": "afternoon",
+    "delivery.time.any": "any time",
+    "delivery.no_address": "(no address: please phone)",
+    "delivery.changed_mark": " (new address)",
+    "delivery.auto_notice": (
+        "{name}, the study material for {month}, “{title}”, is out. The branch will bring it to "
+        "you at: {address}. To change the address or time, reply 送学."
+    ),
+    "delivery.auto_digest": (
+        "[Delivery] The study material for {month}, “{title}”,"
+        " is out; to be brought home: {names}. Send 送学单 to assign."
+    ),
+    "delivery.already_delivered": "The study material for {month} was brought to you on {date}.",
+    "delivery.existing": "You asked for home delivery already (#{id}); let us check it:",
+    "delivery.ask_address": "Where should it go?\n{address}",
+    "delivery.opt.same": "Here",
+    "delivery.opt.changed": "New address",
+    "delivery.ask_new_address": "Please write the address to bring it to.",
+    "delivery.ask_time": "When suits you best?",
+    "delivery.readback": (
+        "Home delivery of the study material for {month} to {address}{changed}, "
+        "{time}."
+    ),
+    "delivery.alert": (
+        "[Delivery] #{id} {name} asks for home delivery ({month}):"
+        " {address}{changed}, {time}. Send 送学单 to assign."
+    ),
+    "delivery.the_secretary": "the secretary",
+    "delivery.ok": (
+        "Recorded: home delivery of the study material for {month}, {time}. {secretary} will "
+        "send someone and tell you who."
+    ),
+    "delivery.ok_assigned": (
+        "Recorded. {who} will bring you the study material for {month},"
+        " {time}. Reply 收到 when it arrives."
+    ),
+    "delivery.received.none": "No study material is on its way to you.",
+    "delivery.received.ok": (
+        "Recorded: the study material for {month} arrived; it counts as make-up stud"
+        "y."
+    ),
+    "delivery.done.already": "That delivery is recorded already.",
+    "delivery.done.denied": "That delivery was not given to you; it cannot be recorded by you.",
+    "delivery.done.ok": (
+        "Recorded: {name} has the study material for {month} (make-up study). Thank "
+        "you!"
+    ),
+    "delivery.done.none": "You have no deliveries to make.",
+    "delivery.done.which": "You have several deliveries. Which one is done?",
+    "delivery.task": (
+        "[Delivery] #{id} Please bring {name} the study material for {month}, “{title}”.\n"
+        "Address: {address}{changed}\nWhen: {time}\nAfterwards reply 已送达 {id}."
+    ),
+    "delivery.button.delivered": "Delivered",
+    "delivery.button.delivered_id": "Delivered #{id}",
+    "delivery.button.received": "Received",
+    "delivery.button.assign": "Assign #{id}",
+    "delivery.button.offer": "Home delivery",
+    "delivery.assigned_notice": (
+        "{who} will bring you the study material for {month}, {time}. Reply 收到 when "
+        "it arrives."
+    ),
+    "delivery.reassigned": "Delivery #{id} ({name}) is now {who}'s; you need not go. Thank you!",
+    "delivery.delivered_notice": (
+        "{who} recorded that the study material for {month} reached you (make-up study)."
+        " If it did not, tell the secretary."
+    ),
+    "delivery.delivered_alert": (
+        "✔ Delivery #{id}: {name} has the study material for {month} (recorded by "
+        "{who})."
+    ),
+    "delivery.list.none": "No deliveries are waiting.",
+    "delivery.list.title": "Deliveries (oldest first):",
+    "delivery.list.line": "#{id} {name} · {month} · {address}{changed} · {time} · {status}{flag}",
+    "delivery.list.overdue": " · ⚠️ unassigned for over 3 days",
+    "delivery.list.hint": (
+        "Reply 送学单 NUMBER to assign. The large-print copies to print are attached."
+    ),
+    "delivery.status.requested": "to assign",
+    "delivery.status.assigned": "{who} delivers",
+    "delivery.missing": "There is no delivery #{id}.",
+    "delivery.denied": "That delivery is not yours to see or assign.",
+    "delivery.opt.self": "Myself",
+    "delivery.opt.partner": "Partner {name} (suggested)",
+    "delivery.opt.other": "Someone else (write the name)",
+    "delivery.assign.whom": "Delivery #{id}: {name}, {address}.\nWho takes it?",
+    "delivery.assign.ask_name": "Please write the volunteer's name.",
+    "delivery.assign.name_not_found": (
+        "No member called {name} in this branch. Write the name again, or Cancel."
+    ),
+    "delivery.assign.readback": "{who} brings {name} the material (#{id}): {address}, {time}.",
+    "delivery.assign.ok": "{who} takes delivery #{id}; the address was sent to {who}.",
+    "delivery.offer": "To have the study material brought home, press Home delivery.",
+    "delivery.attendance": "Make-up by home delivery {n}: {names}",
+    "delivery.me": "Make-up study by home delivery: {n}.",
+    # telegram
+    "telegram.contact_button": "📱 Share my phone number",
+    "telegram.contact_hint": "Press “📱 Share my phone number” below to bind with your own phone.",
+    "telegram.private_only": "Please message me privately: tap my name, then “Send message”.",
+    "telegram.group_help": (
+        "I am the branch assistant. For check-in, leave and other personal matters please "
+        "message me privately; branch notices and reminders are posted in this group."
+    ),
+    "telegram.stale": "Already done",
+    "telegram.chosen": "👉 {label}",
+    "telegram.page": "Page {n} of {total}",
+    "telegram.prev": "◀ Previous",
+    "telegram.next": "Next ▶",
+    "telegram.page_gone": "This page has expired; please ask again.",
+    "telegram.bindgroup_ok": "This group is now {branch}'s group: notices and reminders go here.",
+    "telegram.bindgroup_denied": "Only a branch secretary (bound in private first) can do that.",
+    "telegram.bindgroup_private": "Send /bindgroup in the branch's group to register it.",
+    "telegram.why.blocked": "cannot be reached on Telegram (blocked or deleted the bot)",
+    "telegram.unreachable": (
+        "{name} cannot be reached on Telegram any more (blocked or deleted the bot). "
+        "Please phone them."
+    ),
+    "telegram.cmd.checkin": "Check in (签到)",
+    "telegram.cmd.leave": "Ask for leave (请假)",
+    "telegram.cmd.delivery": "Home delivery (送学)",
+    "telegram.cmd.hospital": "Report a hospital stay (住院)",
+    "telegram.cmd.next": "Next study day (学习日)",
+    "telegram.cmd.material": "Study material (资料)",
+    "telegram.cmd.me": "My attendance (我的)",
+    "telegram.cmd.help": "Help (帮助)",
+    "telegram.cmd.bindgroup": "Make this the branch group (secretaries)",
+    "bind.not_own": "That is someone else's number, not yours: it cannot be used to bind.",
+    "bind.secretary_is": "Your branch secretary is {names}.",
 }

@@ -172,4 +172,175 @@ MESSAGES: dict[str, str] = {
     "care.discharge.readback": "{name}出院了。会安排一周内回访。",
     "care.discharge.no_stay": "没有{name}住院的记录，已作为出院回访记下。",
     "care.me.visits": "最近走访：{visits}。",
+    "care.photo_kept": "（照片已保存）",
+    "care.photo_refused": (
+        "照片没能保存（只收10MB以内的图片）。请再发一次，或写几句话，或按“跳过”。"
+    ),
+    # wechat
+    "wechat.welcome": (
+        "欢迎关注支部助手！\n请把支部书记给您的8位绑定码发过来（例如：1234 5678），"
+        "绑定后就能签到、请假、查学习日。\n没有绑定码，请找支部书记要。"
+    ),
+    "wechat.not_heard": "没听清，请再说一次或按菜单。",
+    "wechat.text_only": "请发文字或按菜单。",
+    "wechat.working": "正在生成，请稍候…",
+    "wechat.reply_with": "回复 {choices}",
+    "wechat.file": "文件“{name}”在微信里发不了，请找支部书记要。",
+    "wechat.menu.study": "学习",
+    "wechat.menu.care": "服务",
+    "wechat.menu.secretary": "书记",
+    "wechat.template.remark": "在公众号里回复任意文字，就能继续和支部助手说话。",
+    "wechat.failed": "{why}，代码{code}",
+    "wechat.why.window": "超过48小时没在公众号里说话，微信不让再发",
+    "wechat.why.template": "公众号的模板消息设置有误",
+    "wechat.why.unsubscribed": "已取消关注公众号",
+    "wechat.why.unknown": "微信账号无效",
+    "wechat.why.blocked": "已拒收公众号消息",
+    "wechat.why.refused": "已拒收提醒消息",
+    "wecom.why.unknown_user": "企业微信里没有这个账号",
+    "wecom.why.busy": "企业微信暂时发不出去，代码{code}",
+    # delivery (学习资料, 送学上门)
+    "menu.delivery": "送学上门",
+    "menu.material": "学习资料",
+    "menu.deliveries": "送学单",
+    "material.kind.text": "文字",
+    "material.kind.link": "链接",
+    "material.kind.pdf": "PDF文件",
+    "material.kind.doc": "Word文件",
+    "material.kind.image": "图片",
+    "material.print_label": "送学上门大字版",
+    "material.default_title": "{month}学习资料",
+    "material.publish.no_branch": "您还没有可以发布资料的支部，请联系管理员。",
+    "material.publish.ask_content": (
+        "请发来{month}的学习资料：文字、文件（PDF、Word、图片）或链接都可以。文字的第一行是标题。"
+    ),
+    "material.too_big": "文件太大（{size}），最大只能{limit}，没有保存。请压缩后再发，或者发链接。",
+    "material.bad_type": "这种文件不能发布。请发PDF、Word（.docx）或图片，也可以发文字或链接。",
+    "material.no_store": "现在不能保存文件，请联系管理员。",
+    "material.publish.ask_target": "发给哪个支部？",
+    "material.publish.readback": "发布{month}学习资料：《{title}》（{kind}），发给：{target}。",
+    "material.publish.ok": "已发布{month}学习资料《{title}》。",
+    "material.publish.requests": "已为{n}位同志登记送学上门：{names}。发“送学单”安排人送。",
+    "material.publish.no_requests": "没有需要送学上门的同志。",
+    "material.bad_month": "没看懂“{text}”是哪个月。可以写：资料 上月，或：资料 2026-10",
+    "material.none_current": "{month}的学习资料还没有发布，发布后会通知您。",
+    "material.none": "{month}没有学习资料。",
+    "material.text": "【{month}学习资料】《{title}》\n{body}",
+    "material.link": "【{month}学习资料】《{title}》\n{url}",
+    "material.file": "【{month}学习资料】《{title}》（{kind}，{size}），请查收。",
+    "material.file_missing": "【{month}学习资料】《{title}》：文件暂时找不到，请联系支部书记。",
+    "material.button": "看资料",
+    "material.broadcast.text": "【{month}学习资料】《{title}》\n{body}",
+    "material.broadcast.more": "……（全文请回复“资料”）",
+    "material.broadcast.link": "【{month}学习资料】《{title}》\n{url}",
+    "material.broadcast.file": "【{month}学习资料】《{title}》已发布。回复“资料”就能收到文件。",
+    "delivery.month": "{year}年{month}月",
+    "delivery.time.morning": "上午",
+    "delivery.time.afternoon": "下午",
+    "delivery.time.any": "上午下午都行",
+    "delivery.no_address": "（没有地址，请电话确认）",
+    "delivery.changed_mark": "（新地址）",
+    "delivery.auto_notice": (
+        "{name}同志：{month}学习资料《{title}》已经发布，支部会安排同志送学上门，送到：{address}。"
+        "地址或时间要改，请回复“送学”。"
+    ),
+    "delivery.auto_digest": (
+        "【送学】{month}学习资料《{title}》已发布，"
+        "需要送学上门：{names}。请发“送学单”安排。"
+    ),
+    "delivery.already_delivered": "{month}的学习资料已经在{date}送到了，不用再申请。",
+    "delivery.existing": "您已经登记过送学上门（#{id}），再核对一下：",
+    "delivery.ask_address": "送到哪里？\n{address}",
+    "delivery.opt.same": "就是这里",
+    "delivery.opt.changed": "地址变了",
+    "delivery.ask_new_address": "请写上要送到的地址（例如：城关镇南关村17号）。",
+    "delivery.ask_time": "什么时间来比较方便？",
+    "delivery.readback": "送学上门：{month}学习资料，送到{address}{changed}，时间：{time}。",
+    "delivery.alert": (
+        "【送学】#{id} {name}申请{month}送学上门："
+        "{address}{changed}，{time}。请发“送学单”安排。"
+    ),
+    "delivery.the_secretary": "支部书记",
+    "delivery.ok": (
+        "好的，已记下：{month}学习资料送学上门，时间：{time}。书记{secretary}会安排同志送来，"
+        "安排好了会告诉您是谁。"
+    ),
+    "delivery.ok_assigned": (
+        "好的，已记下。{who}会给您送{month}学习资料，"
+        "时间：{time}。收到后请回复“收到”。"
+    ),
+    "delivery.received.none": "您现在没有等着送来的学习资料。",
+    "delivery.received.ok": "好的，已记下：{month}学习资料已收到，算作送学补学。",
+    "delivery.done.already": "这份资料已经记录送达了。",
+    "delivery.done.denied": "这项送学任务不是交给您的，不能记录。",
+    "delivery.done.ok": "已记录：{name}的{month}学习资料已送到，算作送学补学。谢谢您！",
+    "delivery.done.none": "您现在没有要送的送学任务。",
+    "delivery.done.which": "您有几项送学任务，送到的是哪一项？",
+    "delivery.task": (
+        "【送学任务】#{id} 请给{name}送{month}学习资料《{title}》。\n地址：{address}{changed}\n"
+        "时间：{time}\n送到后请回复“已送达 {id}”。"
+    ),
+    "delivery.button.delivered": "已送达",
+    "delivery.button.delivered_id": "已送达 #{id}",
+    "delivery.button.received": "收到",
+    "delivery.button.assign": "指派 #{id}",
+    "delivery.button.offer": "送学上门",
+    "delivery.assigned_notice": "{who}会给您送{month}学习资料，时间：{time}。收到后请回复“收到”。",
+    "delivery.reassigned": "送学任务#{id}（{name}）已改由{who}送，您不用去了，谢谢！",
+    "delivery.delivered_notice": (
+        "{who}记下了：{month}学习资料已送到，"
+        "算作送学补学。如果没收到，请告诉书记。"
+    ),
+    "delivery.delivered_alert": "✔ 送学#{id}：{name}的{month}学习资料已送到（{who}记录）。",
+    "delivery.list.none": "现在没有待送的送学单。",
+    "delivery.list.title": "送学单（最早的在前）：",
+    "delivery.list.line": "#{id} {name} · {month} · {address}{changed} · {time} · {status}{flag}",
+    "delivery.list.overdue": " · ⚠️超过3天未指派",
+    "delivery.list.hint": "回复“送学单 编号”安排人送。要打印的大字版资料附在后面。",
+    "delivery.status.requested": "待指派",
+    "delivery.status.assigned": "{who}负责送",
+    "delivery.missing": "没有找到第{id}号送学单。",
+    "delivery.denied": "这张送学单不归您管，不能查看或安排。",
+    "delivery.opt.self": "我自己送",
+    "delivery.opt.partner": "互助对象{name}（推荐）",
+    "delivery.opt.other": "其他同志（写名字）",
+    "delivery.assign.whom": "送学单#{id}：{name}，{address}。\n请谁送去？",
+    "delivery.assign.ask_name": "请写送学同志的名字。",
+    "delivery.assign.name_not_found": "本支部没有找到“{name}”，请再写一次名字，或按“取消”。",
+    "delivery.assign.readback": "请{who}给{name}送学上门（#{id}）：{address}，{time}。",
+    "delivery.assign.ok": "已安排{who}送（#{id}），地址已发给{who}。",
+    "delivery.offer": "需要把学习资料送到家，请按“送学上门”。",
+    "delivery.attendance": "送学补学 {n} 人：{names}",
+    "delivery.me": "送学补学{n}次（学习资料送到家）。",
+    # telegram
+    "telegram.contact_button": "📱 发送手机号",
+    "telegram.contact_hint": "点下面的“📱 发送手机号”按钮，可以用您本人的手机号绑定。",
+    "telegram.private_only": "请私聊我：点我的名字，再点“发消息”，在那里办理。",
+    "telegram.group_help": (
+        "我是支部助手。签到、请假等个人的事，请私聊我办理；支部的通知和提醒会发在本群。"
+    ),
+    "telegram.stale": "已处理",
+    "telegram.chosen": "👉 {label}",
+    "telegram.page": "第{n}页，共{total}页",
+    "telegram.prev": "◀ 上一页",
+    "telegram.next": "下一页 ▶",
+    "telegram.page_gone": "这一页已过期，请重新查询。",
+    "telegram.bindgroup_ok": "好的，本群已设为{branch}的支部群，支部的通知和提醒会发到这里。",
+    "telegram.bindgroup_denied": "只有支部书记可以把本群设为支部群（请先私聊我绑定）。",
+    "telegram.bindgroup_private": "请在支部的群里发 /bindgroup，把那个群设为支部群。",
+    "telegram.why.blocked": "Telegram上联系不到，可能屏蔽或删除了支部助手",
+    "telegram.unreachable": (
+        "{name}在Telegram上联系不到了（可能屏蔽或删除了支部助手），请电话联系。"
+    ),
+    "telegram.cmd.checkin": "签到",
+    "telegram.cmd.leave": "请假",
+    "telegram.cmd.delivery": "送学上门",
+    "telegram.cmd.hospital": "住院报告",
+    "telegram.cmd.next": "下次学习日",
+    "telegram.cmd.material": "学习资料",
+    "telegram.cmd.me": "我的出勤",
+    "telegram.cmd.help": "帮助",
+    "telegram.cmd.bindgroup": "设为支部群（书记用）",
+    "bind.not_own": "这是别人的手机号，不是您本人的，不能用来绑定。",
+    "bind.secretary_is": "支部书记是{names}。",
 }
