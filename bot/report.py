@@ -18,10 +18,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from bot.i18n import t
+from handlers.delivery_common import UNASSIGNED_FLAG_AFTER
 from handlers.sessions import branch_rule
 from storage import SqliteStore, Tx
 from storage.models import Branch
 
+DELIVERY_STATUS = {"requested": "待指派", "assigned": "已指派", "delivered": "已送达"}
 VISIT_STATUS = {"open": "待接受", "taken": "已接受", "done": "已走访", "cancelled": "已取消"}
 
 
@@ -45,6 +47,7 @@ class MonthReport:
     month: str
     sessions: list[SessionRow] = field(default_factory=list)
     visits: list[list[str]] = field(default_factory=list)
+    deliveries: list[list[str]] = field(default_factory=list)
     history: list[tuple[str, int, int, int]] = field(default_factory=list)
 
 
@@ -60,6 +63,13 @@ async def build_report(
         report = MonthReport(branch.name, f"{year:04d}-{month:02d}")
         report.sessions = await _sessions(tx, branch, year, month, tz)
         report.visits = await _visits(tx, branch, year, month, tz)
+        for row in await tx.delivery_report(branch.id, report.month,
+                                            now - UNASSIGNED_FLAG_AFTER):
+            report.deliveries.append([
+                row.member_name, DELIVERY_STATUS.get(row.status, row.status),
+                row.volunteer_name or "", row.created_at.astimezone(tz).strftime("%Y-%m-%d"),
+                row.delivered_at.astimezone(tz).strftime("%Y-%m-%d") if row.delivered_at else "",
+                "超过3天未指派" if row.unassigned_overdue else ""])
         for back in range(11, -1, -1):
             y, m = divmod(year * 12 + month - 1 - back, 12)
             rows = await _sessions(tx, branch, y, m + 1, tz)
@@ -113,7 +123,7 @@ async def _visits(tx: Tx, branch: Branch, year: int, month: int, tz: ZoneInfo) -
 
 
 def write_xlsx(report: MonthReport, path: Path) -> None:
-    """Three sheets: 出勤 (per session), 走访 (visits owed and made), 趋势 (12 months)."""
+    """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -123,6 +133,8 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
          len(r.absent), "、".join(r.absent)] for r in report.sessions])
     _rows(book.create_sheet("走访"),
           ["同志", "类别", "提出", "期限", "状态", "走访日期", "走访人"], report.visits)
+    _rows(book.create_sheet("送学"), ["同志", "状态", "送学人", "登记", "送达", "提醒"],
+          report.deliveries)
     _rows(book.create_sheet("趋势"), ["月份", "实到", "请假", "缺席"],
           [list(h) for h in report.history])
     book.properties.title = f"{report.branch} {report.month} 月报"

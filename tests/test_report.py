@@ -32,6 +32,8 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
             await z.text("张桂兰", "今天")
             await z.text("张桂兰", "2")  # do not tell the partner
             await z.text("张桂兰", "确认")
+            await z.text("李建国", "资料 发布 十二月学习要点：坚定理想信念。")
+            await z.text("李建国", "确认")
             z.clock.advance(timedelta(days=1))
             await z.text("李建国", "已走访 1")
             await z.text("李建国", "今天")
@@ -52,6 +54,10 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
     visits = [list(r) for r in book["走访"].iter_rows(values_only=True)]
     assert visits[1][:2] == ["张桂兰", "住院"] and visits[1][4] == "已走访"
     assert "中心医院" not in str(visits)
+    deliveries = [list(r) for r in book["送学"].iter_rows(values_only=True)]
+    # 刘德明 needs home delivery; 张桂兰 is in hospital: both were registered on publishing
+    assert sorted(tuple(r[:2]) for r in deliveries[1:]) == [("刘德明", "待指派"),
+                                                           ("张桂兰", "待指派")]
     chart = out.with_suffix(".png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["--config", str(config), "report", "--branch", "没有", "--month", "2026-12",
