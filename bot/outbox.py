@@ -7,6 +7,11 @@ not hold up the rows behind it and the sender's pace is never left waiting for a
 channel's sender paces them (per chat, per group, overall). If the process dies, rows still in
 flight are put back at the next start (`resume`), so nothing is lost; a row whose request
 reached the platform just before the crash may be sent twice — at most `max_in_flight` rows.
+
+Each row costs few trips to the database (a broadcast's pace depends on it: one connection
+serves every transaction): its recipient is read in the claim's transaction, and the rows
+accepted while one "sent" mark is being written are marked together in the next (a row keeps
+its place in the window until its mark is committed).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -24,7 +29,7 @@ from bot.config import QuietHours
 from bot.i18n import t
 from handlers.notify import push
 from storage import SqliteStore, Tx
-from storage.models import Binding, OutboxRow
+from storage.models import Binding, Member, OutboxRow
 
 log = logging.getLogger(__name__)
 DEAD_NOTICE = "dead_notice"
@@ -86,6 +91,7 @@ class Dispatcher:
         self.locale = locale
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
+        self._marks = _SentMarks(store)
 
     def notify(self) -> None:
         """Something was queued: look now rather than at the next idle tick."""
@@ -121,11 +127,15 @@ class Dispatcher:
                     async with self.store.transaction() as tx:
                         rows = await tx.claim_due(self.clock.now(), room,
                                                   urgent_only=self.quiet_now())
+                        recipients = [(await tx.get_member(row.member_id),
+                                       await tx.bindings_for(row.member_id)) for row in rows]
                     short = len(rows) < room
                     budget -= len(rows)
                     result.claimed += len(rows)
-                    running.update(asyncio.create_task(self._deliver(row, result))
-                                   for row in rows)
+                    running.update(asyncio.create_task(self._deliver(row, member, bindings,
+                                                                     result))
+                                   for row, (member, bindings) in zip(rows, recipients,
+                                                                      strict=True))
                 if not running:
                     break
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -154,22 +164,21 @@ class Dispatcher:
         rows); setting `stop` ends the pass in progress after the rows in flight."""
         self._stop = stop
         while not stop.is_set():
+            self._wake.clear()  # before the pass: a notify during it is not lost
             try:
                 result = await self.run_once(limit=self.max_in_flight * 64)
             except Exception:  # boundary: a storage hiccup must not end the loop
                 log.exception("outbox pass failed")
                 result = DispatchResult()
             if result.claimed == 0:
-                self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=idle)
                 except TimeoutError:
                     pass
 
-    async def _deliver(self, row: OutboxRow, result: DispatchResult) -> None:
-        async with self.store.transaction() as tx:
-            member = await tx.get_member(row.member_id)
-            bindings = await tx.bindings_for(row.member_id)
+    async def _deliver(self, row: OutboxRow, member: Member | None, bindings: list[Binding],
+                       result: DispatchResult) -> None:
+        """Send one claimed row to its recipient (as read when it was claimed)."""
         if member is None or member.status != "active":
             await self._fail(row, "recipient no longer active", None, permanent=True,
                              result=result, notify=False)
@@ -189,8 +198,8 @@ class Dispatcher:
             log.exception("outbox row %s: unexpected send failure", row.id)
             await self._fail(row, "internal error", target, permanent=False, result=result)
             return
-        async with self.store.transaction() as tx:
-            await tx.mark_sent(row.id, target.channel, self.clock.now(), target.external_id, ref)
+        await self._marks.record(_Sent(row.id, target.channel, self.clock.now(),
+                                       target.external_id, ref))
         result.sent += 1
 
     async def _send(self, row: OutboxRow, target: Binding) -> str | None:
@@ -239,6 +248,47 @@ class Dispatcher:
                                         reason=reason),
                        key=f"dead:{row.id}:{secretary.id}", kind=DEAD_NOTICE,
                        now=self.clock.now(), default_locale=self.locale)
+
+
+@dataclass
+class _Sent:
+    """A row the platform accepted, to be marked sent."""
+
+    row_id: int
+    channel: str
+    at: datetime
+    external_id: str
+    ref: str | None
+    written: bool = False
+
+
+class _SentMarks:
+    """Marks rows sent in groups: whoever gets to write takes every mark waiting (one
+    transaction, one fsync, for all the rows accepted meanwhile); the others find theirs done.
+    """
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+        self._waiting: list[_Sent] = []
+        self._lock = asyncio.Lock()
+
+    async def record(self, mark: _Sent) -> None:
+        """Return once this row's mark is committed (by this call or another)."""
+        self._waiting.append(mark)
+        async with self._lock:
+            if mark.written:
+                return
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.store.transaction() as tx:
+                    for sent in batch:
+                        await tx.mark_sent(sent.row_id, sent.channel, sent.at, sent.external_id,
+                                           sent.ref)
+            except BaseException:
+                self._waiting[:0] = batch  # not written: the next writer tries them again
+                raise
+            for sent in batch:
+                sent.written = True
 
 
 def _pick(bindings: list[Binding], senders: dict[str, Sender]) -> Binding | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -22,8 +23,20 @@ CONVERSATION_TIMEOUT = timedelta(minutes=30)
 _CONFIRM_WORDS = {Intent.CONFIRM, Intent.CANCEL, Intent.SKIP}
 
 
+Waiting = tuple[InboundMessage, "asyncio.Future[list[Reply]]"]
+
+
 class Router:
-    """Turns one inbound message into replies, inside one transaction."""
+    """Turns inbound messages into replies; nothing is answered before it is committed.
+
+    Messages that arrive while a transaction is open wait and are then handled together, in
+    arrival order, in one transaction (group commit): one BEGIN/COMMIT and one fsync for the
+    lot instead of one each. If any of them fails, that transaction is rolled back and each
+    message is handled again in a transaction of its own, so one bad message cannot take the
+    others with it.
+    """
+
+    max_batch = 32
 
     def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
         self.store = store
@@ -31,18 +44,57 @@ class Router:
         self.tz = tz
         self.locale = locale
         self.available = frozenset(str(i) for i in INTENT_HANDLERS)
+        self._waiting: list[Waiting] = []
+        self._drainer: asyncio.Task[None] | None = None
 
     async def handle(self, msg: InboundMessage) -> list[Reply]:
         """Answer a message; a redelivered message gets its first answer and no new effect."""
-        async with self.store.transaction() as tx:
-            speaker = await tx.speaker(msg.channel, msg.sender, msg.message_id)
-            if speaker.prior_reply is not None:
-                return load_replies(speaker.prior_reply)
-            ctx = await self._context(tx, msg, speaker)
-            replies = await self._dispatch(ctx)
-            if ctx.conversation_changed:
-                await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
-            await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Reply]] = loop.create_future()
+        self._waiting.append((msg, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self.max_batch]
+            del self._waiting[: self.max_batch]
+            try:
+                async with self.store.transaction() as tx:
+                    results = [await self._handle_in(tx, msg) for msg, _ in batch]
+            except Exception:
+                if len(batch) == 1:
+                    log.exception("a message could not be handled")
+                    _settle(batch[0][1], error=True)
+                    continue
+                await self._one_by_one(batch)
+                continue
+            for (_, future), replies in zip(batch, results, strict=True):
+                _settle(future, replies)
+
+    async def _one_by_one(self, batch: list[Waiting]) -> None:
+        """After a failed group: each message alone, so only the bad one fails."""
+        for msg, future in batch:
+            try:
+                async with self.store.transaction() as tx:
+                    replies = await self._handle_in(tx, msg)
+            except Exception:
+                log.exception("a message could not be handled")
+                _settle(future, error=True)
+            else:
+                _settle(future, replies)
+
+    async def _handle_in(self, tx: Tx, msg: InboundMessage) -> list[Reply]:
+        """One message inside an open transaction."""
+        speaker = await tx.speaker(msg.channel, msg.sender, msg.message_id)
+        if speaker.prior_reply is not None:
+            return load_replies(speaker.prior_reply)
+        ctx = await self._context(tx, msg, speaker)
+        replies = await self._dispatch(ctx)
+        if ctx.conversation_changed:
+            await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
+        await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
         return replies
 
     async def _context(self, tx: Tx, msg: InboundMessage, speaker: Speaker) -> Context:
@@ -106,6 +158,23 @@ class Router:
         if handler is None:
             return not_understood(ctx)
         return await handler(ctx, parsed)
+
+
+class HandlingFailed(Exception):
+    """A message could not be handled (the adapter answers with a friendly line)."""
+
+
+def _settle(
+    future: asyncio.Future[list[Reply]], replies: list[Reply] | None = None, *,
+    error: bool = False,
+) -> None:
+    """Hand a waiting caller its replies (or the failure), unless it stopped waiting."""
+    if future.done():
+        return
+    if error:
+        future.set_exception(HandlingFailed("message handling failed"))
+    else:
+        future.set_result(replies or [])
 
 
 def _choice(ctx: Context, parsed: Parsed) -> str | None:

@@ -84,3 +84,21 @@ async def test_a_redelivered_message_has_one_effect_and_the_same_reply(zhibu: Zh
     assert first == second
     assert "签到成功" in first[0].text
     assert await _present(zhibu) == ["王秀英"]
+
+
+async def test_messages_arriving_together_are_each_answered_and_recorded_once(
+    zhibu: Zhibu,
+) -> None:
+    import asyncio
+
+    names = ["王秀英", "张桂兰", "刘德明", "陈淑珍", "孙福海", "吴长林", "郑丽华"]
+    replies = await asyncio.gather(
+        *(zhibu.say(name, "签到", message_id=f"burst-{name}") for name in names),
+        zhibu.say("王秀英", "签到", message_id="burst-王秀英"),  # a redelivery in the same group
+        zhibu.say("陌生人", "你好"),
+    )
+    for name, reply in zip(names, replies, strict=False):
+        assert f"{name}，签到成功" in reply[0].text or "簽到成功" in reply[0].text
+    assert replies[len(names)] == replies[0]
+    assert "绑定码" in replies[-1][0].text
+    assert sorted(await _present(zhibu)) == sorted(names)
