@@ -81,10 +81,14 @@ async def _secretaries(ctx: Context, member: Member | None) -> str:
         branch_ids = [member.branch_id]
     else:
         branch_ids = [b.id for b in await ctx.tx.list_branches()]
-    found = [names for names in [[s.name for s in await ctx.tx.officers(b, "secretary")]
-                                 for b in branch_ids] if names]
-    return "\n" + ctx.t("bind.secretary_is", names="、".join(found[0])) if len(found) == 1 \
-        else ""
+    found = []
+    for branch_id in branch_ids:
+        names = [s.name for s in await ctx.tx.officers(branch_id, "secretary")]
+        if names:
+            found.append(names)
+    if len(found) != 1:
+        return ""
+    return "\n" + ctx.t("bind.secretary_is", names="、".join(found[0]))
 
 
 async def _bind(ctx: Context, member_id: int, relation: str | None, action: str) -> list[Reply]:
