@@ -16,6 +16,8 @@ from bot.roster import RosterError
 from bot.roster_import import import_roster
 from handlers.binding import INVITE_TTL, create_invite, format_code
 from schedules.rules import RuleError, parse_rule
+from storage import Tx
+from storage.models import Member
 
 
 class CommandError(Exception):
@@ -82,17 +84,29 @@ def _upcoming(rule: object, now: datetime, config: Config) -> str:
     return "、".join(starts)
 
 
+def _phone(raw: str) -> str:
+    """A phone given on the command line, normalised (or a one-line error)."""
+    phone = normalize_phone(raw)
+    if phone is None:
+        raise CommandError(f"手机号无效：{raw}")
+    return phone
+
+
+async def _member_by_phone(tx: Tx, phone: str) -> Member:
+    """The roster member with that phone (or a one-line error)."""
+    member = await tx.find_member_by_phone(phone)
+    if member is None:
+        raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
+    return member
+
+
 async def invite(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """zhibu invite PHONE [--family RELATION]."""
-    phone = normalize_phone(args.phone)
-    if phone is None:
-        raise CommandError(f"手机号无效：{args.phone}")
+    phone = _phone(args.phone)
     app = await build_app(config, clock)
     try:
         async with app.store.transaction() as tx:
-            member = await tx.find_member_by_phone(phone)
-            if member is None:
-                raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
+            member = await _member_by_phone(tx, phone)
             code = await create_invite(tx, member.id, args.family, None, clock.now())
             await tx.audit("invite", clock.now(), actor=("cli", "zhibu invite"),
                            subject_member_id=member.id, detail={"family": bool(args.family)})
@@ -204,15 +218,11 @@ async def wechat_menu(config: Config, args: argparse.Namespace, clock: Clock) ->
 
 async def wecom_bind(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """zhibu wecom-bind PHONE USERID."""
-    phone = normalize_phone(args.phone)
-    if phone is None:
-        raise CommandError(f"手机号无效：{args.phone}")
+    phone = _phone(args.phone)
     app = await build_app(config, clock)
     try:
         async with app.store.transaction() as tx:
-            member = await tx.find_member_by_phone(phone)
-            if member is None:
-                raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
+            member = await _member_by_phone(tx, phone)
             await tx.bind("wecom", args.userid, member.id, None, clock.now())
             await tx.audit("bind_wecom", clock.now(), actor=("cli", "zhibu wecom-bind"),
                            subject_member_id=member.id)
