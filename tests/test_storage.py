@@ -339,3 +339,11 @@ async def test_an_expired_invite_code_is_refused(store: SqliteStore) -> None:
 async def test_an_unknown_invite_code_is_refused(store: SqliteStore) -> None:
     async with store.transaction() as tx:
         assert await tx.take_invite("no-such-hash", NOW) == ("unknown", None, None)
+
+
+def test_migrations_are_numbered_without_gaps() -> None:
+    # A gap would let a database past it skip the missing migration when it is added later.
+    from storage.migrate import migrations
+
+    numbers = [number for number, _ in migrations()]
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -1,4 +1,4 @@
--- zhibu schema, version 4: the month's study materials and their home delivery (送学上门).
+-- zhibu schema, version 3: the month's study materials and their home delivery (送学上门).
 
 -- A material published for one branch, or for every branch (branch_id NULL).
 -- Files live beside the database under files/<sha256>/<filename>; only their hash is kept here.

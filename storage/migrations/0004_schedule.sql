@@ -1,4 +1,4 @@
--- zhibu schema, version 6: per-branch reminder timing and the record of scheduled job runs.
+-- zhibu schema, version 4: per-branch reminder timing and the record of scheduled job runs.
 
 ALTER TABLE branches ADD COLUMN remind_days_before INTEGER NOT NULL DEFAULT 3;
 ALTER TABLE branches ADD COLUMN remind_early_at TEXT NOT NULL DEFAULT '09:00';
