@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
-from tests.fakes.botapi import FakeBotApi
+from tests.fakes.botapi import Call, FakeBotApi
 from tests.zhibu_process import (
     Tally,
     ZhibuProcess,
@@ -95,6 +95,7 @@ async def main_async(args: argparse.Namespace, work: Path) -> int:
     print(f"  messages accepted      {len(sends):8d}")
     print(f"  messages/s             {rate:8.1f}  ({rate / args.rate:.1%} of the limit)")
     print(f"  messages/s, middle 80% {middle:8.1f}")
+    print(f"  messages/s by tenth    {' '.join(f'{r:.0f}' for r in _tenths(sends))}")
     print(f"  429s received          {api.too_many:8d}")
     print(f"  duplicates             {tally.duplicates:8d}")
     print(f"  members missed         {missing:8d}")
@@ -119,6 +120,16 @@ def _middle_rate(times: list[float]) -> float:
     """Messages/s between the 10th and the 90th percentile message (start and tail left out)."""
     lo, hi = len(times) // 10, len(times) * 9 // 10
     return (hi - lo) / (times[hi] - times[lo]) if hi > lo else float("nan")
+
+
+def _tenths(sends: list[Call]) -> list[float]:
+    """Messages/s in each tenth of the broadcast (a slowdown that grows with the queue shows)."""
+    first, last = sends[0].at, sends[-1].at
+    step = (last - first) / 10
+    counts = [0] * 10
+    for call in sends:
+        counts[min(9, int((call.at - first) / step))] += 1
+    return [n / step for n in counts]
 
 
 def _cpu_seconds(pid: int) -> float:
