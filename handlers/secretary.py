@@ -9,7 +9,7 @@ from handlers.binding import create_invite, format_code
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery_common import made_up_in
-from handlers.sessions import branch_rule, home_branch, session_at, today_start
+from handlers.sessions import branch_and_rule, branch_rule, home_branch, session_at, today_start
 from storage.models import Attendance, Member
 
 
@@ -17,10 +17,10 @@ async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
     """出勤: today's 应到 / 实到 / 请假 / 缺席 with names (or the latest session's)."""
     if not is_officer(ctx):
         return officer_only(ctx)
-    branch = await home_branch(ctx)
-    rule = branch_rule(branch)
-    if branch is None or rule is None:
+    found = await branch_and_rule(ctx)
+    if found is None:
         return [Reply(ctx.t("rule.none"))]
+    branch, rule = found
     start = today_start(ctx, rule)
     note = None
     if start is None:

@@ -51,3 +51,10 @@ async def home_branch(ctx: Context) -> Branch | None:
     if ctx.branch is not None and ctx.branch.id == member.branch_id:
         return ctx.branch
     return await ctx.tx.get_branch(member.branch_id) if member.branch_id else None
+
+
+async def branch_and_rule(ctx: Context) -> tuple[Branch, StudyDayRule] | None:
+    """The member's branch and its study-day rule, or None when either is missing."""
+    branch = await home_branch(ctx)
+    rule = branch_rule(branch)
+    return (branch, rule) if branch is not None and rule is not None else None

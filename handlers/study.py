@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.delivery_common import made_up_sessions
 from handlers.sessions import (
     CHECKIN_OPENS_BEFORE,
+    branch_and_rule,
     branch_rule,
     home_branch,
     session_at,
@@ -26,10 +27,10 @@ def _hm(ctx: Context, moment: datetime) -> str:
 
 async def handle_checkin(ctx: Context, parsed: Parsed) -> list[Reply]:
     """签到: check in to today's session, once."""
-    branch = await home_branch(ctx)
-    rule = branch_rule(branch)
-    if branch is None or rule is None:
+    found = await branch_and_rule(ctx)
+    if found is None:
         return [Reply(ctx.t("rule.none"))]
+    branch, rule = found
     start = today_start(ctx, rule)
     if start is None:
         nxt = rule.next_session(ctx.now, ctx.tz)
@@ -57,10 +58,10 @@ def _next_text(ctx: Context, start: datetime, place: str | None) -> str:
 
 async def handle_next(ctx: Context, parsed: Parsed) -> list[Reply]:
     """学习日: when (and where) the next study day is."""
-    branch = await home_branch(ctx)
-    rule = branch_rule(branch)
-    if branch is None or rule is None:
+    found = await branch_and_rule(ctx)
+    if found is None:
         return [Reply(ctx.t("rule.none"))]
+    branch, rule = found
     start = today_start(ctx, rule)
     if start is not None and ctx.now <= start:
         return [Reply(ctx.t("study.today", when=format_when(ctx.locale, ctx.local(start))))]
@@ -69,10 +70,10 @@ async def handle_next(ctx: Context, parsed: Parsed) -> list[Reply]:
 
 async def handle_leave(ctx: Context, parsed: Parsed) -> list[Reply]:
     """请假 [原因]: ask for leave from today's or the next session, with a read-back."""
-    branch = await home_branch(ctx)
-    rule = branch_rule(branch)
-    if branch is None or rule is None:
+    found = await branch_and_rule(ctx)
+    if found is None:
         return [Reply(ctx.t("rule.none"))]
+    branch, rule = found
     member = ctx.me()
     session = await session_at(ctx, branch, upcoming_start(ctx, rule))
     date = format_date(ctx.locale, ctx.local(session.starts_at))
