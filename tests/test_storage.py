@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from storage import MemberData, SqliteStore, Tx
-from storage.migrate import latest
+from storage.migrate import latest, migrations
 from storage.models import Conversation
 
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
@@ -290,6 +290,22 @@ async def test_claimed_pushes_are_in_flight_until_released(store: SqliteStore) -
     assert states == {"a": "inflight", "b": "inflight", "later": "pending"}
     assert released == 2
     assert [(r.idempotency_key, r.attempts) for r in reclaimed] == [("b", 2), ("a", 2)]
+
+
+def test_claiming_reads_the_outbox_in_index_order_without_sorting(db_path: Path) -> None:
+    # A broadcast leaves thousands of rows pending; sorting them all for every claim of 16
+    # was most of the dispatcher's database time before migration 5.
+    with closing(sqlite3.connect(db_path)) as conn:
+        for _, sql in migrations():
+            conn.executescript(sql)
+        plan = conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM outbox WHERE state = 'pending' "
+            "AND not_before <= ? ORDER BY urgent DESC, not_before, id LIMIT ?", ("x", 16)
+        ).fetchall()
+
+    details = " / ".join(str(step[-1]) for step in plan)
+    assert "USING INDEX outbox_claim" in details
+    assert "TEMP B-TREE" not in details
 
 
 async def test_a_failure_without_a_retry_time_marks_the_push_dead(store: SqliteStore) -> None:
