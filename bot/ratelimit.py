@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 REPLY = 0  # an answer to someone who is waiting: goes first
 PUSH = 1  # an outbox row: alerts, reminders, broadcasts
 _PRUNE_EVERY = 1024
+# Requests granted together do not arrive together: a platform counting arrivals in a sliding
+# second can see a few more than we granted in one. Our own sliding window is this much longer.
+WINDOW_MARGIN = 0.02
 
 
 class Busy(Exception):
@@ -47,6 +50,14 @@ class SendBudget:
         if rate <= 0:
             raise ValueError("rate must be > 0")
         self.interval = 1.0 / rate
+        # Never more than `rate` requests in any second: spacing alone allows a short catch-up
+        # burst after the loop stalled, which is what earns 429s from a platform's counter.
+        # The window holds when each granted request really started (its task ran again),
+        # not when it was granted: a busy loop delays some starts and not others.
+        self._window_n = max(1, int(rate))
+        self._window_len = self._window_n / rate + WINDOW_MARGIN
+        self._started: deque[float] = deque(maxlen=self._window_n)
+        self._unstarted = 0  # granted, its task not yet running
         self.per_chat = per_chat
         self.group_max = group_max
         self.group_window = group_window
@@ -114,28 +125,47 @@ class SendBudget:
     async def _overall(self, priority: int) -> None:
         """One slot of the overall rate; waiting slots go by priority, then arrival."""
         now = _now()
-        if not self._heap and now >= self._next_slot:
+        if not self._heap and now >= self._slot_at():
             self._next_slot = now + self.interval
+            self._started.append(now)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._heap, (priority, next(self._seq), future))
         self._arm()
-        await future
+        try:
+            await future
+        finally:
+            if future.done() and not future.cancelled():  # granted (even if cancelled since)
+                self._unstarted -= 1
+                self._started.append(_now())
+
+    def _slot_at(self) -> float:
+        """When the next overall slot opens: its turn in the spacing and in the window.
+
+        Granted requests that have not started count as starting now, the latest of all.
+        """
+        if self._unstarted >= self._window_n:  # a whole window granted, none started yet
+            return _now() + self._window_len
+        index = len(self._started) - self._window_n + self._unstarted  # the n-th most recent
+        if index < 0:
+            return self._next_slot
+        return max(self._next_slot, self._started[index] + self._window_len)
 
     def _arm(self) -> None:
         if self._timer is None and self._heap:
-            self._timer = asyncio.get_running_loop().call_at(self._next_slot, self._grant)
+            self._timer = asyncio.get_running_loop().call_at(self._slot_at(), self._grant)
 
     def _grant(self) -> None:
         self._timer = None
         now = _now()
-        while self._heap and now >= self._next_slot:
+        while self._heap and now >= self._slot_at():
             _, _, future = heapq.heappop(self._heap)
             if not future.done():
                 future.set_result(None)
                 # From the slot, not from now, so a timer that fires a little late does not
-                # slow the rate down; but never closer than half an interval, so a stalled
-                # loop does not release a burst when it wakes.
+                # slow the rate down; but never closer than half an interval, and never more
+                # than `rate` in the window, so a stalled loop does not release a burst.
+                self._unstarted += 1
                 self._next_slot = max(self._next_slot + self.interval, now + self.interval / 2)
         self._arm()
 
