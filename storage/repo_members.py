@@ -100,10 +100,8 @@ class MemberRepo(RepoBase):
     """Who is who: branches, the roster, and which chat accounts speak for whom."""
 
     async def speaker(self, channel: str, external_id: str, message_id: str) -> Speaker:
-        """Redelivery check, binding, member, home branch and conversation in one round trip.
-
-        Each query is a trip to aiosqlite's worker thread; this one replaces five.
-        """
+        """Redelivery check, binding, member, home branch and conversation in one query
+        (it replaces five: every message starts here)."""
         columns = ", ".join(
             [f"b.{f} AS b_{f}" for f in _BINDING_FIELDS]
             + [f"m.{f} AS m_{f}" for f in _MEMBER_FIELDS]

@@ -1,9 +1,15 @@
-"""The embedded default store: one SQLite file through aiosqlite (WAL, foreign keys on)."""
+"""The embedded default store: one SQLite file through aiosqlite (WAL, foreign keys on).
+
+aiosqlite owns the connection and its worker thread: opening, migrations, BEGIN (which may
+wait for another process's write lock), COMMIT (which waits for the disk) and closing go
+through it. The short statements of a unit of work run on the event loop (storage/repo_base).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,15 +31,16 @@ log = logging.getLogger(__name__)
 class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo):
     """One unit of work: every repository method, inside one transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._start(db)
 
 
 class SqliteStore:
     """Opens the file, migrates it, and hands out transactions one at a time."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, db: sqlite3.Connection, path: str) -> None:
         self._conn = conn
+        self._db = db  # the same connection, for statements inside a unit of work
         self._lock = asyncio.Lock()
         self.path = path
 
@@ -43,8 +50,17 @@ class SqliteStore:
         target = str(path)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
+        opened: list[sqlite3.Connection] = []
+
+        def connect() -> sqlite3.Connection:  # runs in aiosqlite's thread
+            db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            opened.append(db)
+            return db
+
+        # aiosqlite.connect() with our own connector, so that we keep the sqlite3 connection
+        # too. Both sides never use it at once: the store's lock sees to that.
+        conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
         try:
             for pragma in (
                 "PRAGMA journal_mode = WAL",
@@ -57,18 +73,21 @@ class SqliteStore:
         except BaseException:
             await conn.close()  # else its worker thread keeps the process from exiting
             raise
-        return cls(conn, target)
+        return cls(conn, opened[0], target)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """Run a unit of work: commit when the block ends, roll back if it raises."""
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._db)
             try:
-                yield Tx(self._conn)
+                yield tx
             except BaseException:
+                tx._end()
                 await self._conn.execute("ROLLBACK")
                 raise
+            tx._end()
             await self._conn.execute("COMMIT")
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
@@ -13,6 +14,7 @@ import pytest
 from storage import MemberData, SqliteStore, Tx
 from storage.migrate import latest, migrations
 from storage.models import Conversation
+from storage.repo_base import TransactionOver
 
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
@@ -290,6 +292,41 @@ async def test_claimed_pushes_are_in_flight_until_released(store: SqliteStore) -
     assert states == {"a": "inflight", "b": "inflight", "later": "pending"}
     assert released == 2
     assert [(r.idempotency_key, r.attempts) for r in reclaimed] == [("b", 2), ("a", 2)]
+
+
+async def test_a_transaction_object_cannot_be_used_after_its_block(store: SqliteStore) -> None:
+    async with store.transaction() as tx:
+        await add_member(tx)
+    with pytest.raises(TransactionOver):
+        await tx.find_branch("城关支部")
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as failed:
+            raise RuntimeError("rolled back")
+    with pytest.raises(TransactionOver):
+        await failed.find_branch("城关支部")
+
+
+async def test_a_long_unit_of_work_lets_the_rest_of_the_loop_run(store: SqliteStore) -> None:
+    # Statements run on the event loop; 10,000 of them must not starve a webhook or a poll.
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    try:
+        async with store.transaction() as tx:
+            member_id = await add_member(tx)
+            before = ticks
+            for i in range(10_000):
+                await tx.enqueue(f"k{i}", member_id, "reminder", "R", NOW)
+            during = ticks - before
+    finally:
+        task.cancel()
+    assert during >= 5
 
 
 def test_claiming_reads_the_outbox_in_index_order_without_sorting(db_path: Path) -> None:
