@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 import httpx
 from telegram import BotCommandScopeAllGroupChats, Update
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.app import App
+from bot.channels.telegram_http import AiohttpRequest, env_proxy
 from bot.channels.telegram_inbound import UpdateHandler
 from bot.channels.telegram_send import TelegramSender
 from bot.channels.telegram_ui import commands, group_commands
@@ -201,10 +201,11 @@ def build_application(config: TelegramConfig, concurrency: int) -> AnyApplicatio
     # Opt in to PTB's future time periods (timedelta): PTB itself reads RetryAfter.retry_after
     # while building the error and warns (deprecated int) unless this is set.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    verify = {"verify": _tls()}  # one TLS context, not one per HTTP client (~80 ms each)
+    tls = _tls()  # one TLS context, not one per HTTP client (~80 ms each)
+    proxy = env_proxy(config.base_url)
     builder = (ApplicationBuilder().token(config.token or "").base_url(config.base_url)
-               .request(HTTPXRequest(connection_pool_size=POOL, httpx_kwargs=verify))
-               .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify))
+               .request(AiohttpRequest(POOL, ssl_context=tls, proxy=proxy))
+               .get_updates_request(AiohttpRequest(1, ssl_context=tls, proxy=proxy))
                .concurrent_updates(PerChatProcessor(concurrency)).job_queue(None))
     if config.base_url.endswith("/bot"):
         builder = builder.base_file_url(config.base_url[: -len("/bot")] + "/file/bot")
@@ -216,5 +217,5 @@ def build_application(config: TelegramConfig, concurrency: int) -> AnyApplicatio
 
 @functools.cache
 def _tls() -> ssl.SSLContext:
-    """httpx's own default (certifi's roots), built once on first use."""
+    """Certifi's roots (httpx builds the context for us), built once on first use."""
     return httpx.create_ssl_context()
