@@ -107,5 +107,6 @@ async def test_no_second_holds_more_grants_than_the_rate_even_after_a_stall() ->
     assert len(times) == 60
     # (A grant just before the stall is only seen after it: count from the wake-up on.)
     after = [at for at in times if at > woke + 0.01]
+    assert len(after) > 40  # enough seconds after the stall to look at
     for i in range(len(after) - 20):
         assert after[i + 20] - after[i] >= 1.0, f"21 grants within a second from {after[i]}"
