@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -55,8 +55,19 @@ class Reply:
 
 
 def dump_replies(replies: list[Reply]) -> str:
-    """Serialise replies (stored so a redelivered message gets the same answer)."""
-    return json.dumps([asdict(r) for r in replies], ensure_ascii=False)
+    """Serialise replies (stored so a redelivered message gets the same answer).
+
+    By hand rather than dataclasses.asdict, which deep-copies every field: 30 µs a message,
+    a sixth of all the core's work on a check-in.
+    """
+    return json.dumps([{
+        "text": r.text,
+        "buttons": [{"label": b.label, "data": b.data} for b in r.buttons],
+        "show_menu": r.show_menu,
+        "ask_contact": r.ask_contact,
+        "files": list(r.files),
+        "stale": r.stale,
+    } for r in replies], ensure_ascii=False)
 
 
 def load_replies(text: str) -> list[Reply]:
