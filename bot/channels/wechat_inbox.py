@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 BUDGET = 2.5  # seconds of work before answering "正在生成…" (WeChat gives up at 5)
 RETAIN = 60.0  # seconds an answer is kept for WeChat's retries (they come within ~15 s)
+SWEEP_GAP = 0.1  # at most this late with "正在生成…" when deadlines come thick and fast
 _SUBSCRIBE = frozenset({"subscribe", "subscribe_scan"})
 
 
@@ -47,14 +49,25 @@ class WechatInbox:
         self.retain = retain
         self._answers: dict[str, asyncio.Future[str | None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Deadlines and expiries in arrival order (budget and retain are fixed, so they are
+        # sorted too), swept by one timer: two timers a message filled the loop's heap with
+        # thousands under load, and keeping it in order was a tenth of the loop's work.
+        self._deadlines: deque[tuple[float, asyncio.Future[str | None]]] = deque()
+        self._expiries: deque[tuple[float, str, asyncio.Future[str | None]]] = deque()
+        self._sweep: asyncio.TimerHandle | None = None
 
     async def answer(self, msg: WechatInbound) -> str | None:
         """The passive reply text for a callback (None: answer "success")."""
         key = msg.dedupe_key
+        loop = asyncio.get_running_loop()
+        self._forget_expired(loop.time())
         answer = self._answers.get(key)
         if answer is None:
-            answer = asyncio.get_running_loop().create_future()
+            answer = loop.create_future()
             self._answers[key] = answer
+            self._deadlines.append((loop.time() + self.budget, answer))
+            if self._sweep is None:
+                self._sweep = loop.call_at(self._deadlines[0][0], self._sweep_due)
             self._spawn(self._first(msg, key, answer))
         return await asyncio.shield(answer)
 
@@ -65,6 +78,9 @@ class WechatInbox:
 
     async def close(self, grace: float = 5.0) -> None:
         """Let running work finish for a moment, then cancel what is left."""
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
         if self._tasks:
             _, pending = await asyncio.wait(list(self._tasks), timeout=grace)
             for task in pending:
@@ -80,7 +96,6 @@ class WechatInbox:
     async def _first(self, msg: WechatInbound, key: str,
                      answer: asyncio.Future[str | None]) -> None:
         """Decide the first delivery's answer within the budget; push what follows."""
-        timer = asyncio.get_running_loop().call_later(self.budget, self._working, answer)
         try:
             outcome = await self._work(msg)
         except Exception:  # boundary: the member gets a friendly line, the log the trace
@@ -91,13 +106,11 @@ class WechatInbox:
             else:
                 answer.set_result(t(self.locale, "error"))
             return
-        finally:
-            timer.cancel()
         rest = outcome.parts
         if not answer.done():
             answer.set_result(rest[0] if rest else None)
             rest = rest[1:]
-        asyncio.get_running_loop().call_later(self.retain, self._forget, key, answer)
+        self._expiries.append((asyncio.get_running_loop().time() + self.retain, key, answer))
         if rest or outcome.images:
             await self._push(msg.openid, rest, outcome.images)
 
@@ -106,9 +119,23 @@ class WechatInbox:
         if not answer.done():
             answer.set_result(t(self.locale, "wechat.working"))
 
-    def _forget(self, key: str, answer: asyncio.Future[str | None]) -> None:
-        if self._answers.get(key) is answer:
-            del self._answers[key]
+    def _sweep_due(self) -> None:
+        """Answer "正在生成…" for every callback past its budget; wait for the next deadline."""
+        self._sweep = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        while self._deadlines and (self._deadlines[0][0] <= now or self._deadlines[0][1].done()):
+            self._working(self._deadlines.popleft()[1])
+        if self._deadlines:
+            self._sweep = loop.call_at(max(self._deadlines[0][0], now + SWEEP_GAP),
+                                       self._sweep_due)
+
+    def _forget_expired(self, now: float) -> None:
+        """Drop answers kept longer than `retain` (WeChat has stopped retrying them)."""
+        while self._expiries and self._expiries[0][0] <= now:
+            _, key, answer = self._expiries.popleft()
+            if self._answers.get(key) is answer:
+                del self._answers[key]
 
     async def _push(self, openid: str, parts: list[str], images: list[str]) -> None:
         """The rest of a long reply, or a slow result, as customer-service messages."""
