@@ -57,10 +57,32 @@ class Speaker:
     conversation: Conversation | None
 
 
-def _prefixed(row: Row, prefix: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
+def _part(values: tuple[Any, ...], start: int, fields: tuple[str, ...]) -> dict[str, Any] | None:
     """The columns of one joined table (None when the LEFT JOIN found nothing)."""
-    values = {f: row[f"{prefix}_{f}"] for f in fields}
-    return None if values[fields[0]] is None else values
+    if values[start] is None:
+        return None
+    return dict(zip(fields, values[start:start + len(fields)], strict=True))
+
+
+# Every message starts with this query: built once, not per message. Where each table's
+# columns start in its row:
+_B = 1
+_M = _B + len(_BINDING_FIELDS)
+_BR = _M + len(_MEMBER_FIELDS)
+_C = _BR + len(_BRANCH_FIELDS)
+_SPEAKER_SQL = (
+    "SELECT (SELECT reply FROM processed_messages WHERE channel = :ch "
+    "AND message_id = :mid) AS prior_reply, "
+    + ", ".join([f"b.{f} AS b_{f}" for f in _BINDING_FIELDS]
+                + [f"m.{f} AS m_{f}" for f in _MEMBER_FIELDS]
+                + [f"br.{f} AS br_{f}" for f in _BRANCH_FIELDS])
+    + ", c.flow AS c_flow, c.step AS c_step, c.data AS c_data, "
+    "c.updated_at AS c_updated_at FROM (SELECT 1) AS one "
+    "LEFT JOIN bindings b ON b.channel = :ch AND b.external_id = :ext "
+    "LEFT JOIN members m ON m.id = b.member_id "
+    "LEFT JOIN branches br ON br.id = m.branch_id "
+    "LEFT JOIN conversations c ON c.channel = :ch AND c.external_id = :ext"
+)
 
 
 def _member(row: Row) -> Member:
@@ -102,32 +124,21 @@ class MemberRepo(RepoBase):
     async def speaker(self, channel: str, external_id: str, message_id: str) -> Speaker:
         """Redelivery check, binding, member, home branch and conversation in one query
         (it replaces five: every message starts here)."""
-        columns = ", ".join(
-            [f"b.{f} AS b_{f}" for f in _BINDING_FIELDS]
-            + [f"m.{f} AS m_{f}" for f in _MEMBER_FIELDS]
-            + [f"br.{f} AS br_{f}" for f in _BRANCH_FIELDS]
-        )
-        row = await self._one(
-            "SELECT (SELECT reply FROM processed_messages WHERE channel = :ch "
-            "AND message_id = :mid) AS prior_reply, "
-            f"{columns}, c.flow AS c_flow, c.step AS c_step, c.data AS c_data, "
-            "c.updated_at AS c_updated_at FROM (SELECT 1) AS one "
-            "LEFT JOIN bindings b ON b.channel = :ch AND b.external_id = :ext "
-            "LEFT JOIN members m ON m.id = b.member_id "
-            "LEFT JOIN branches br ON br.id = m.branch_id "
-            "LEFT JOIN conversations c ON c.channel = :ch AND c.external_id = :ext",
-            {"ch": channel, "ext": external_id, "mid": message_id},
-        )
+        row = await self._one(_SPEAKER_SQL,
+                              {"ch": channel, "ext": external_id, "mid": message_id})
         assert row is not None
-        binding = _prefixed(row, "b", _BINDING_FIELDS)
-        member = _prefixed(row, "m", _MEMBER_FIELDS)
-        branch = _prefixed(row, "br", _BRANCH_FIELDS)
+        # By position: sqlite3.Row finds a name by comparing it with every column's, and
+        # this row has 35 of them.
+        values = tuple(row)
+        binding = _part(values, _B, _BINDING_FIELDS)
+        member = _part(values, _M, _MEMBER_FIELDS)
+        branch = _part(values, _BR, _BRANCH_FIELDS)
+        flow, step, data, updated_at = values[_C:_C + 4]
         conversation = None
-        if row["c_flow"] is not None:
-            conversation = Conversation(row["c_flow"], row["c_step"], json.loads(row["c_data"]),
-                                        parse_ts(row["c_updated_at"]))
+        if flow is not None:
+            conversation = Conversation(flow, step, json.loads(data), parse_ts(updated_at))
         return Speaker(
-            prior_reply=row["prior_reply"],
+            prior_reply=values[0],
             binding=_binding(binding) if binding else None,
             member=_member(member) if member else None,
             branch=_branch(branch) if branch else None,
