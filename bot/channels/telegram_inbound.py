@@ -31,12 +31,14 @@ from bot.channels.telegram_ui import (
 )
 from bot.clock import Clock
 from bot.i18n import t
-from bot.messages import InboundMessage, Reply, load_replies
+from bot.messages import Attachment, InboundMessage, Reply, load_replies
 from bot.outbox import SendError
 from bot.router import Router
 from storage import SqliteStore
 
 log = logging.getLogger(__name__)
+
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile serves files up to 20 MB
 
 
 class UpdateHandler:
@@ -104,13 +106,40 @@ class UpdateHandler:
             await self.sender.post(message.chat.id, t(self.locale, "telegram.bindgroup_private"),
                                    None)
             return
+        attachment = None
+        if message.document is not None or message.photo:
+            attachment = await self._download(message)
+            if attachment is None:
+                await self.answer(message.chat.id, update.update_id,
+                                  [Reply(t(self.locale, "telegram.file_too_big"))])
+                return
         contact = message.contact
         inbound = self._inbound(update, user_id, text=text,
                                 contact_phone=contact.phone_number if contact else None,
                                 contact_verified=bool(contact and contact.user_id == user_id),
-                                display_name=message.from_user.full_name)
+                                display_name=message.from_user.full_name,
+                                attachment=attachment)
         replies = await self.router.handle(inbound)
         await self.answer(message.chat.id, update.update_id, replies)
+
+    async def _download(self, message: Message) -> Attachment | None:
+        """A document or the largest size of a photo, fetched; None when it is too large.
+
+        The handlers decide what a file is for (a visit photo, a study material) and apply
+        their own limits; here only the Bot API's own limit applies.
+        """
+        if message.document is not None:
+            doc = message.document
+            file_id, size = doc.file_id, doc.file_size
+            name, mime = doc.file_name or "file", doc.mime_type or ""
+        else:
+            photo = message.photo[-1]  # sizes come smallest first
+            file_id, size, name, mime = photo.file_id, photo.file_size, "photo.jpg", "image/jpeg"
+        if size is not None and size > MAX_DOWNLOAD:
+            return None
+        remote = await self.sender.bot.get_file(file_id)
+        data = bytes(await remote.download_as_bytearray())
+        return Attachment(filename=name, mime=mime, data=data)
 
     def _inbound(self, update: Update, user_id: int, **fields: Any) -> InboundMessage:
         return InboundMessage(channel=CHANNEL, sender=str(user_id),

@@ -371,6 +371,9 @@ MESSAGES: dict[str, str] = {
     # telegram
     "telegram.contact_button": "📱 Share my phone number",
     "telegram.contact_hint": "Press “📱 Share my phone number” below to bind with your own phone.",
+    "telegram.file_too_big": (
+        "The file is too large (over 20 MB). Please compress it or send a link."
+    ),
     "telegram.private_only": "Please message me privately: tap my name, then “Send message”.",
     "telegram.group_help": (
         "I am the branch assistant. For check-in, leave and other personal matters please "

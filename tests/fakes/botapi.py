@@ -33,7 +33,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import build_app
@@ -133,6 +133,7 @@ class FakeBotApi:
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: _Quiet | None = None
         self._serving: asyncio.Task[None] | None = None
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self._http: httpx.AsyncClient | None = None
         self.port = 0
 
@@ -186,6 +187,7 @@ class FakeBotApi:
         """The Bot API routes (and the control routes of the subprocess mode)."""
         return Starlette(routes=[
             Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
             Route("/_fake/{action}", self._control, methods=["GET", "POST"]),
         ])
 
@@ -203,6 +205,36 @@ class FakeBotApi:
                 body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if contact is not None:
             body["contact"] = contact
+        return self.push_update({"message": body})
+
+    def document(self, user_id: int, filename: str, content: bytes, *, mime: str,
+                 caption: str | None = None) -> int:
+        """A file sent as a document (kept for getFile); its update_id."""
+        file_id = self._keep_file(f"documents/{filename}", content)
+        doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+               "mime_type": mime, "file_size": len(content)}
+        return self._with_media(user_id, {"document": doc}, caption)
+
+    def photo(self, user_id: int, content: bytes, *, caption: str | None = None) -> int:
+        """A photo (Telegram sends several sizes: a thumbnail, then the full one)."""
+        thumb = self._keep_file("photos/thumb.jpg", content[:16])
+        full = self._keep_file("photos/file_1.jpg", content)
+        sizes = [{"file_id": thumb, "file_unique_id": f"u{thumb}", "width": 90, "height": 60,
+                  "file_size": 16},
+                 {"file_id": full, "file_unique_id": f"u{full}", "width": 1280, "height": 960,
+                  "file_size": len(content)}]
+        return self._with_media(user_id, {"photo": sizes}, caption)
+
+    def _keep_file(self, path: str, content: bytes) -> str:
+        file_id = f"F{len(self.files) + 1}"
+        self.files[file_id] = (f"{path}.{file_id}", content)
+        return file_id
+
+    def _with_media(self, user_id: int, media: dict[str, Any], caption: str | None) -> int:
+        body: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
+                                "chat": _chat(user_id), "from": _user(user_id, "老同志"), **media}
+        if caption is not None:
+            body["caption"] = caption
         return self.push_update({"message": body})
 
     def contact(self, user_id: int, phone: str, *, owner_id: int | None = None) -> int:
@@ -400,6 +432,14 @@ class FakeBotApi:
             self._replied(chat_id, call.at)
         return message
 
+    async def _download(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return Response(status_code=401)
+        for path, content in self.files.values():
+            if path == request.path_params["path"]:
+                return Response(content, media_type="application/octet-stream")
+        return Response(status_code=404)
+
     def _replied(self, chat_id: int, at: float) -> None:
         self.replies += 1
         pending = self._injected.get(chat_id)
@@ -511,7 +551,17 @@ def _delete_webhook(api: FakeBotApi, call: Call) -> bool:
     return True
 
 
+def _get_file(api: FakeBotApi, call: Call) -> dict[str, Any]:
+    file_id = str(call.params.get("file_id"))
+    if file_id not in api.files:
+        raise _ApiError("Bad Request: invalid file_id")
+    path, content = api.files[file_id]
+    return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+            "file_path": path}
+
+
 _HANDLERS: dict[str, Callable[[FakeBotApi, Call], Any]] = {
+    "getFile": _get_file,
     "getMe": lambda api, call: {**_bot(), "can_join_groups": True,
                                 "can_read_all_group_messages": False,
                                 "supports_inline_queries": False},
