@@ -31,6 +31,10 @@ DEFAULT_GRACE = timedelta(hours=6)
 LOOKBACK = timedelta(days=7)  # how far back a restart looks for missed occurrences
 ESCALATION_EVERY = timedelta(minutes=10)
 DAILY_AT = (8, 0)  # holiday and birthday visits; on a study day, the month's material
+# Each handled message is kept with its reply, so a redelivery gets the same answer and no
+# second effect. Telegram redelivers within a day and WeChat within seconds; the replies can
+# hold a hospital read-back or a binding code, so they are not kept longer than needed.
+REPLIES_KEPT = timedelta(days=30)
 Periodic = Callable[[], Awaitable[int]]
 
 
@@ -156,6 +160,15 @@ class Scheduler:
                         occurrence.key, late, self.grace)
         return fresh
 
+    async def forget_old_replies(self) -> int:
+        """Drop handled-message records older than REPLIES_KEPT (the daily run does this)."""
+        before = self.app.clock.now() - REPLIES_KEPT
+        async with self.app.store.transaction() as tx:
+            dropped = await tx.forget_processed(before)
+        if dropped:
+            log.info("forgot %d handled messages older than %s", dropped, REPLIES_KEPT)
+        return dropped
+
     async def _periodic(self, which: str) -> None:
         try:
             if which == "escalations":
@@ -164,6 +177,7 @@ class Scheduler:
             await self.care.create_holiday_visits()
             await self.care.create_birthday_visits()
             await self.materials.send_study_day_materials()
+            await self.forget_old_replies()
             for name, job in self.extra_daily.items():
                 log.info("daily job %s: %d", name, await job())
         except Exception:  # boundary: logged; the next run retries (every step is idempotent)

@@ -89,6 +89,12 @@ class RuntimeRepo(RepoBase):
             (channel, message_id, reply, ts(now)),
         )
 
+    async def forget_processed(self, before: datetime) -> int:
+        """Drop the record (and stored reply) of messages handled before `before`."""
+        return await self._run(
+            "DELETE FROM processed_messages WHERE created_at < ?", (ts(before),)
+        )
+
     # -- outbox -----------------------------------------------------------------------------
     async def enqueue(
         self,

@@ -216,3 +216,23 @@ async def test_the_daily_run_on_a_study_day_broadcasts_the_months_material(
         assert len(material) == 1
     finally:
         await z.app.close()
+
+
+async def test_the_daily_run_forgets_replies_older_than_thirty_days(tmp_path: Path) -> None:
+    # Stored replies can hold a hospital read-back or a binding code: kept only while a
+    # platform may still redeliver the message (Telegram: a day; WeChat: seconds).
+    clock = FakeClock(datetime(2026, 12, 8, 8, 0, tzinfo=SHANGHAI))
+    z = await open_zhibu(tmp_path / "z.db", clock, fresh=True)
+    try:
+        await z.text("王秀英", "学习日")
+        clock.advance(timedelta(days=29))
+        await z.text("张桂兰", "学习日")
+        clock.advance(timedelta(days=2))
+        scheduler = Scheduler(z.app)
+        await scheduler._periodic("daily")
+        async with z.app.store.transaction() as tx:
+            kept = await tx._all("SELECT created_at FROM processed_messages")
+        assert len(kept) == 1  # 张桂兰's, two days old; 王秀英's (31 days) is gone
+        assert await scheduler.forget_old_replies() == 0
+    finally:
+        await z.app.close()
