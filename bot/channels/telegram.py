@@ -37,6 +37,7 @@ from bot.channels.telegram_ui import commands, group_commands
 from bot.channels.telegram_webhook import TelegramWebhook
 from bot.config import TelegramConfig
 from bot.ratelimit import SendBudget
+from bot.text import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ class TelegramChannel:
 
     async def start(self) -> None:
         """Log in (getMe), register the commands and start handling (no updates yet)."""
+        warm_up()  # the text dictionaries, before the first member waits on them
         await self.application.initialize()
         await self.register_commands()
         await self.application.start()

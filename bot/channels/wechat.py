@@ -34,7 +34,7 @@ from bot.channels.wechat_wecom import WecomSender
 from bot.clock import Clock
 from bot.config import Config, WechatConfig, WecomConfig
 from bot.outbox import Sender
-from bot.text import parse
+from bot.text import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class WechatChannel:
 
     async def start(self) -> None:
         """Warm what the first message would otherwise pay for (the text dictionaries)."""
-        parse("签到")
+        warm_up()
         log.info("wechat callback at %s (%s mode)", self.config.path,
                  "safe" if self.config.safe_mode else "plaintext")
 
