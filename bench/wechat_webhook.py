@@ -2,11 +2,12 @@
 
     python bench/wechat_webhook.py [--messages 5000] [--concurrency 50] [--rounds 3]
 
-(a) zhibu: the real WechatChannel (safe mode) in uvicorn on 127.0.0.1, in its own process,
-    on a fresh SQLite file with N bound members on a study day (a FakeClock at 09:05);
-    each member sends one encrypted "签到" (distinct MsgIds and members).
-(b) bare: the same web framework (Starlette in uvicorn) with a handler that only decrypts
-    the callback and answers a fixed encrypted reply.
+(a) zhibu: its runtime serving WeChat (safe mode) as `zhibu run` does — the same listener
+    and the same garbage-collector settings (settle_memory), the scheduler left out — on
+    127.0.0.1 in its own process, on a fresh SQLite file with N bound members on a study day
+    (a FakeClock at 09:05); each member sends one encrypted "签到" (distinct MsgIds, members).
+(b) bare: the same web framework (Starlette in uvicorn, Python's default settings) with a
+    handler that only decrypts the callback and answers a fixed encrypted reply.
 (c) for reference, the core alone: router.handle on the same N check-ins at the same
     concurrency, in-process, no HTTP — the ceiling any channel can reach.
 
@@ -24,8 +25,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import platform
 import shutil
+import signal
 import socket
 import sqlite3
 import sys
@@ -53,11 +56,11 @@ ACCOUNT = "gh_bench"
 PATH = "/wechat"
 
 
-def _config(db: Path) -> Config:
+def _config(db: Path, port: int = 0) -> Config:
     return Config(timezone=TZ, database=DatabaseConfig(url=f"sqlite:///{db}"),
                   wechat=WechatConfig(app_id=APP_ID, app_secret="unused", token=TOKEN,
-                                      encoding_aes_key=AES_KEY,
-                                      api_base_url="http://127.0.0.1:9/"))
+                                      encoding_aes_key=AES_KEY, listen=f"127.0.0.1:{port}",
+                                      path=PATH, api_base_url="http://127.0.0.1:9/"))
 
 
 async def seed(db: Path, members: int) -> None:
@@ -90,23 +93,24 @@ async def _serve(mode: str, db: Path, port: int) -> None:
     import uvicorn
 
     if mode == "bare":
-        app, close = _bare_app(), None
-    else:
-        from bot.channels.wechat import WechatChannel
-
-        clock = FakeClock(MOMENT)
-        core = await build_app(_config(db), clock)
-        channel = WechatChannel(core, _config(db), clock)
-        await channel.start()
-        app, close = channel.asgi(), (channel, core)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           access_log=False, lifespan="off"))
-    try:
+        server = uvicorn.Server(uvicorn.Config(_bare_app(), host="127.0.0.1", port=port,
+                                               log_level="error", access_log=False,
+                                               lifespan="off"))
         await server.serve()
+        return
+    # zhibu as `zhibu run` serves WeChat (the scheduler left out: its catch-up would queue
+    # reminders to every member at this study-day moment and load the machine with them).
+    from bot.run import Runtime, settle_memory
+
+    runtime = Runtime(_config(db, port), FakeClock(MOMENT), scheduler=False)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await runtime.start()
+    settle_memory()
+    try:
+        await stop.wait()
     finally:
-        if close is not None:
-            await close[0].stop()
-            await close[1].close()
+        await runtime.stop()
 
 
 def _bare_app() -> object:
@@ -160,6 +164,7 @@ class Result:
     latencies: list[float]
     wall: float
     replies: list[bytes]
+    cpu: float | None = None  # the server process's CPU seconds during the load, if known
 
     @property
     def rate(self) -> float:
@@ -238,10 +243,25 @@ async def measure(mode: str, db: Path, requests: list[bytes], concurrency: int) 
     process.start()
     try:
         await _wait_listening(port, process)
-        return await load(mode, port, requests, concurrency)
+        assert process.pid is not None
+        before = _cpu_seconds(process.pid)
+        result = await load(mode, port, requests, concurrency)
+        after = _cpu_seconds(process.pid)
+        if before is not None and after is not None:
+            result.cpu = after - before
+        return result
     finally:
         process.terminate()
         process.join(15)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), None where that is not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def core_ceiling(db: Path, members: int, concurrency: int) -> Result:
@@ -291,7 +311,9 @@ def combined(runs: list[Result]) -> Result:
     middle = sorted(runs, key=lambda r: r.rate)[len(runs) // 2]
     latencies = [x for r in runs for x in r.latencies]
     name = f"{runs[0].name} (median of {len(runs)} rounds)" if len(runs) > 1 else runs[0].name
-    return Result(name, latencies, len(latencies) / middle.rate, [])
+    cpus = sorted(r.cpu / len(r.latencies) for r in runs if r.cpu is not None)
+    cpu = cpus[len(cpus) // 2] * len(latencies) if cpus else None
+    return Result(name, latencies, len(latencies) / middle.rate, [], cpu)
 
 
 def report(r: Result) -> None:
@@ -301,6 +323,8 @@ def report(r: Result) -> None:
     print(f"  latency p50       {r.pct(50):8.2f} ms")
     print(f"  latency p99       {r.pct(99):8.2f} ms")
     print(f"  slowest reply     {max(r.latencies) * 1000:8.2f} ms")
+    if r.cpu is not None:
+        print(f"  server CPU        {r.cpu / len(r.latencies) * 1e6:8.0f} µs a message")
 
 
 async def main() -> int:
@@ -342,6 +366,9 @@ async def main() -> int:
     slowest = max(zhibu.latencies)
     print(f"\nzhibu / bare throughput: {ratio:.2f}×; core alone / bare: "
           f"{core.rate / bare.rate:.2f}×")
+    if zhibu.cpu and bare.cpu:
+        print(f"bare / zhibu server CPU per message: {bare.cpu / zhibu.cpu:.2f}× "
+              "(a cross-check less moved by the machine's drift)")
     checks = {"no reply over 1 s": slowest < 1.0, "p99 < 200 ms": zhibu.pct(99) < 200,
               "throughput ≥ 0.5 × bare": ratio >= 0.5, "every reply a check-in": bad == 0}
     for label, ok in checks.items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Iterator
@@ -172,6 +173,20 @@ class Runtime:
             await self.stop()
 
 
+def settle_memory() -> None:
+    """Tune the garbage collector for a long-running service, once everything has started.
+
+    What start-up loaded (modules, the text dictionaries) is moved out of the collector's
+    sight (gc.freeze), and young collections run every 50,000 surviving allocations instead
+    of every 700: each message allocates thousands of short-lived objects that reference
+    counting frees anyway, and the default thresholds spent 100-170 µs of CPU per WeChat
+    message on collections that found almost nothing (bench/wechat_webhook.py).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 async def run_service(config: Config, clock: Clock) -> int:
     """`zhibu run` from the command line: serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -181,6 +196,7 @@ async def run_service(config: Config, clock: Clock) -> int:
     runtime = Runtime(config, clock)
     try:
         await runtime.start()
+        settle_memory()
         print(f"zhibu 正在运行：{', '.join(runtime.channels())}。按 Ctrl+C 停止。", flush=True)
         await stop.wait()
     finally:
