@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,10 @@ from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig
 from bot.demo import seed
 from bot.messages import InboundMessage, Reply
+from storage import SqliteStore
+
+if TYPE_CHECKING:
+    from tests.fakes.wechatapi import Rig
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 2026-12-08 is the second Tuesday of December: the demo branch's study day (09:00).
@@ -49,6 +54,13 @@ class RecordingSender:
     def to(self, who: str) -> list[str]:
         """Texts pushed to one console persona."""
         return [text for target, text in self.sent if target == who]
+
+
+async def count_rows(store: SqliteStore, table: str) -> int:
+    """Rows in a table (check_ins, leave_requests, outbox...)."""
+    async with store.transaction() as tx:
+        row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
+    return int(row["n"]) if row else 0
 
 
 @dataclass
@@ -99,3 +111,13 @@ async def zhibu(tmp_path: Path) -> AsyncIterator[Zhibu]:
     z = await open_zhibu(tmp_path / "zhibu.db", FakeClock(STUDY_DAY_MORNING), fresh=True)
     yield z
     await z.app.close()
+
+
+@pytest.fixture
+async def rig(zhibu: Zhibu) -> AsyncIterator[Rig]:
+    """The WeChat channel in safe mode over in-process ASGI, 王秀英 bound as MEMBER."""
+    from tests.fakes.wechatapi import MEMBER, open_rig  # it builds on this module's Zhibu
+
+    async with open_rig(zhibu) as r:
+        await r.bind(MEMBER, "王秀英")
+        yield r

@@ -17,7 +17,7 @@ from bot.config import Config, DatabaseConfig, WechatConfig
 from bot.demo import seed
 from bot.run import Runtime, run_service
 from storage import SqliteStore
-from tests.conftest import STUDY_DAY_MORNING
+from tests.conftest import STUDY_DAY_MORNING, count_rows
 from tests.fakes.botapi import FakeBotApi, free_port, rig_config, telegram_rig
 
 WANG = 5001
@@ -76,11 +76,9 @@ async def test_stopping_lets_an_update_in_flight_finish_its_reply(tmp_path: Path
         assert "签到成功" in reply.text
     store = await SqliteStore.open(tmp_path / "z.db")
     try:  # committed, not half-recorded
-        async with store.transaction() as tx:
-            row = await tx._one("SELECT COUNT(*) AS n FROM check_ins")
+        assert await count_rows(store, "check_ins") == 1
     finally:
         await store.close()
-    assert row is not None and row["n"] == 1
 
 
 async def _seeded(db: Path) -> None:

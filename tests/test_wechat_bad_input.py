@@ -10,9 +10,8 @@ import httpx
 import pytest
 
 from tests.conftest import Zhibu
-from tests.fakes.wechatapi import ACCOUNT, Rig, open_rig, signature, text_xml
+from tests.fakes.wechatapi import ACCOUNT, MEMBER, Rig, open_rig, signature, text_xml
 
-MEMBER = "oWangXiuying"
 LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa">'
     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
@@ -22,13 +21,6 @@ LAUGHS = (
 )
 Send = Callable[[Rig], Awaitable[httpx.Response]]
 
-
-@pytest.fixture
-async def rig(zhibu: Zhibu) -> AsyncIterator[Rig]:
-    """Safe mode, 王秀英 bound."""
-    async with open_rig(zhibu) as r:
-        await r.bind(MEMBER, "王秀英")
-        yield r
 
 
 async def snapshot(rig: Rig) -> dict[str, list[tuple[Any, ...]]]:

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.channels.wechat_menu import build_menu, word_for
 from bot.messages import Reply
 from handlers import INTENT_HANDLERS
 from handlers.binding import create_invite
-from tests.conftest import Zhibu
-from tests.fakes.wechatapi import Rig, event_xml, image_xml, open_rig, text_xml, voice_xml
+from tests.fakes.wechatapi import MEMBER, Rig, event_xml, image_xml, text_xml, voice_xml
 
 STRANGER = "oNewFollower"
-MEMBER = "oWangXiuying"
 
 
-@pytest.fixture
-async def rig(zhibu: Zhibu) -> AsyncIterator[Rig]:
-    """Safe mode, 王秀英 bound."""
-    async with open_rig(zhibu) as r:
-        await r.bind(MEMBER, "王秀英")
-        yield r
-
-
-async def checkins(rig: Rig) -> int:
-    async with rig.zhibu.app.store.transaction() as tx:
-        row = await tx._one("SELECT COUNT(*) AS n FROM check_ins")
-    assert row is not None
-    return int(row["n"])
 
 
 async def test_a_new_follower_is_welcomed_with_how_to_bind(rig: Rig) -> None:
@@ -69,7 +52,7 @@ async def test_a_menu_click_checks_in_once_however_often_it_is_delivered(rig: Ri
 
     assert replies[0].startswith("王秀英，签到成功！")
     assert replies == [replies[0]] * 3
-    assert await checkins(rig) == 1
+    assert await rig.count("check_ins") == 1
 
 
 async def test_voice_with_recognition_is_treated_as_typed_text(rig: Rig) -> None:
@@ -85,7 +68,7 @@ async def test_voice_without_recognition_asks_to_say_it_again(
     reply = await rig.reply(voice_xml(MEMBER, recognition, rig.msg_id()))
 
     assert reply == "没听清，请再说一次或按菜单。"
-    assert await checkins(rig) == 0
+    assert await rig.count("check_ins") == 0
 
 
 async def test_a_picture_gets_a_friendly_request_for_text(rig: Rig) -> None:

@@ -16,6 +16,7 @@ from bot.outbox import SendError
 from storage.models import OutboxRow
 from tests.conftest import Zhibu
 from tests.fakes.wechatapi import (
+    MEMBER,
     FakeWechatApi,
     Rig,
     event_xml,
@@ -24,7 +25,6 @@ from tests.fakes.wechatapi import (
     wechat_config,
 )
 
-MEMBER = "oWangXiuying"
 SECRETARY = "oLiJianguo"
 TEMPLATE = "TPL-reminder"
 

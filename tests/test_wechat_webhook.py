@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +11,7 @@ from bot.channels.wechat_crypto import WechatCipher, signature_ok
 from bot.channels.wechat_xml import WechatInbound
 from tests.conftest import Zhibu
 from tests.fakes.wechatapi import (
+    MEMBER,
     SAMPLE_AES_KEY,
     SAMPLE_APP_ID,
     SAMPLE_ENCRYPT,
@@ -24,24 +24,6 @@ from tests.fakes.wechatapi import (
     signature,
     text_xml,
 )
-
-MEMBER = "oWangXiuying"
-
-
-@pytest.fixture
-async def rig(zhibu: Zhibu) -> AsyncIterator[Rig]:
-    """Safe mode, 王秀英 bound to a WeChat follower."""
-    async with open_rig(zhibu) as r:
-        await r.bind(MEMBER, "王秀英")
-        yield r
-
-
-async def checkins(rig: Rig) -> int:
-    """Check-ins recorded in the database."""
-    async with rig.zhibu.app.store.transaction() as tx:
-        row = await tx._one("SELECT COUNT(*) AS n FROM check_ins")
-    assert row is not None
-    return int(row["n"])
 
 
 def test_the_official_tencent_sample_decrypts() -> None:
@@ -95,7 +77,7 @@ async def test_a_bound_members_checkin_in_safe_mode_gets_an_encrypted_confirmati
     reply = rig.server.open_reply(response.text)
     assert reply["ToUserName"] == MEMBER and reply["MsgType"] == "text"
     assert reply["Content"].startswith("王秀英，签到成功！")
-    assert await checkins(rig) == 1
+    assert await rig.count("check_ins") == 1
 
 
 async def test_the_same_msgid_three_times_checks_in_once_with_three_identical_replies(
@@ -105,7 +87,7 @@ async def test_the_same_msgid_three_times_checks_in_once_with_three_identical_re
 
     replies = await asyncio.gather(rig.reply(xml), rig.reply(xml), rig.reply(xml))
 
-    assert await checkins(rig) == 1
+    assert await rig.count("check_ins") == 1
     assert replies[0].startswith("王秀英，签到成功！")
     assert replies == [replies[0]] * 3
 
@@ -131,7 +113,7 @@ async def test_a_retry_arriving_while_the_first_is_processed_gets_the_first_answ
 
     assert await first == await retry
     assert (await first).startswith("王秀英，签到成功！")
-    assert await checkins(rig) == 1
+    assert await rig.count("check_ins") == 1
 
 
 async def test_a_redelivery_after_a_restart_gets_the_stored_reply(zhibu: Zhibu) -> None:
@@ -143,7 +125,7 @@ async def test_a_redelivery_after_a_restart_gets_the_stored_reply(zhibu: Zhibu) 
         after = await restarted.reply(xml)
 
     assert after == before
-    assert await checkins(restarted) == 1
+    assert await restarted.count("check_ins") == 1
 
 
 async def test_slow_work_is_answered_at_once_and_its_result_pushed(zhibu: Zhibu) -> None:
@@ -158,7 +140,7 @@ async def test_slow_work_is_answered_at_once_and_its_result_pushed(zhibu: Zhibu)
     assert first == retry == "正在生成，请稍候…"
     [pushed] = rig.api.texts_to(MEMBER)
     assert pushed.startswith("王秀英，签到成功！")
-    assert await checkins(rig) == 1
+    assert await rig.count("check_ins") == 1
 
 
 async def test_plaintext_mode_answers_in_plaintext(zhibu: Zhibu) -> None:
@@ -176,7 +158,7 @@ async def test_a_plaintext_body_is_refused_when_safe_mode_is_configured(rig: Rig
                                   content=text_xml(MEMBER, "签到", rig.msg_id()).encode())
 
     assert plain.status_code == 403
-    assert await checkins(rig) == 0
+    assert await rig.count("check_ins") == 0
 
 
 async def test_a_numbered_question_lists_its_choices_to_reply_with(rig: Rig) -> None:

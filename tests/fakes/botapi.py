@@ -44,7 +44,7 @@ from bot.outbox import DispatchResult
 from bot.run import Runtime
 from storage import SqliteStore
 from storage.models import OutboxRow
-from tests.conftest import STUDY_DAY_MORNING
+from tests.conftest import STUDY_DAY_MORNING, count_rows
 
 TOKEN = "123456:TEST-fake-token"
 BOT_ID = 123456
@@ -696,9 +696,7 @@ class TelegramRig:
 
     async def count(self, table: str) -> int:
         """Rows in a table (check_ins, leave_requests, outbox...)."""
-        async with self.store.transaction() as tx:
-            row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
-        return int(row["n"]) if row else 0
+        return await count_rows(self.store, table)
 
     async def say(self, user_id: int, text: str, n: int = 1) -> list[Call]:
         """A private message; wait for the bot's n-th message to that chat since."""

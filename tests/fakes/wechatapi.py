@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from bot.channels.wechat import WechatChannel
 from bot.config import Config, DatabaseConfig, WechatConfig, WecomConfig
-from tests.conftest import Zhibu
+from tests.conftest import Zhibu, count_rows
 
 # Tencent's own sample (WXBizMsgCrypt Sample.py), quoted in shared/PLATFORMS.md.
 SAMPLE_TOKEN = "spamtest"
@@ -271,6 +271,9 @@ def wechat_config(db: Path, *, safe: bool = True, template: str | None = None,
                   wecom=co if wecom else WecomConfig())
 
 
+MEMBER = "oWangXiuying"  # the follower the `rig` fixture binds to 王秀英
+
+
 @dataclass
 class Rig:
     """The webhook over in-process ASGI, its outbound API pointed at a fake."""
@@ -308,6 +311,10 @@ class Rig:
         if response.text == "success":
             return ""
         return self.server.open_reply(response.text)["Content"]
+
+    async def count(self, table: str) -> int:
+        """Rows in a table (check_ins, leave_requests, outbox...)."""
+        return await count_rows(self.zhibu.app.store, table)
 
     async def bind(self, openid: str, name: str) -> int:
         """Bind a follower to a demo member (as typing their code would); the member id."""
