@@ -109,21 +109,20 @@ class Router:
             ctx.conversation = conversation
         elif conversation:
             ctx.end()
-        ctx.locale = self._locale(ctx)
+        written = _written_script(msg.text or "")
+        ctx.locale = self._locale(ctx, written)
         if binding:
-            written = _written_script(msg.text or "")
             await tx.touch_binding(msg.channel, msg.sender, now, written)
         return ctx
 
-    def _locale(self, ctx: Context) -> str:
+    def _locale(self, ctx: Context, written: str | None) -> str:
         """Traditional writing wins, then the roster language, then how they wrote before."""
-        text = ctx.message.text or ""
-        if is_traditional(text):
-            return "zh-Hant"
+        if written == "zh-Hant":
+            return written
         if ctx.member and ctx.member.language and ctx.binding and ctx.binding.relation is None:
             return ctx.member.language
-        if is_simplified(text):
-            return "zh-Hans"
+        if written == "zh-Hans":
+            return written
         if ctx.binding and ctx.binding.locale:
             return ctx.binding.locale
         return self.locale

@@ -34,9 +34,9 @@ def warm_up() -> None:
         _converter(variant)
 
 
-# OpenCC is pure Python and a message needs five conversions (its script, both ways, twice;
-# its meaning once): 20-50 µs a message. Members send the same few words again and again,
-# so the answers are kept (a repeated word costs under 1 µs); 4,096 entries bound the memory.
+# OpenCC is pure Python and a message needs three conversions (its script, both ways; its
+# meaning once): 20-50 µs a message. Members send the same few words again and again, so the
+# answers are kept (a repeated word costs under 1 µs); 4,096 entries bound the memory.
 _CACHE_SIZE = 4096
 
 
@@ -288,7 +288,6 @@ def is_simplified(text: str) -> bool:
     return _changes_under(text, "zh-hant")
 
 
-@functools.lru_cache(maxsize=_CACHE_SIZE)
 def _changes_under(text: str, variant: str) -> bool:
     """Tell whether converting text to `variant` changes any of its Chinese characters."""
     converted = convert(text[:200], variant)

@@ -60,12 +60,13 @@ class WechatInbox:
         """The passive reply text for a callback (None: answer "success")."""
         key = msg.dedupe_key
         loop = asyncio.get_running_loop()
-        self._forget_expired(loop.time())
+        now = loop.time()
+        self._forget_expired(now)
         answer = self._answers.get(key)
         if answer is None:
             answer = loop.create_future()
             self._answers[key] = answer
-            self._deadlines.append((loop.time() + self.budget, answer))
+            self._deadlines.append((now + self.budget, answer))
             if self._sweep is None:
                 self._sweep = loop.call_at(self._deadlines[0][0], self._sweep_due)
             self._spawn(self._first(msg, key, answer))
