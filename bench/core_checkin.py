@@ -33,13 +33,16 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
+
 from bot.app import App, build_app
 from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig
 from bot.messages import InboundMessage
 from schedules.rules import parse_rule
-from storage import MemberData, SqliteStore
+from storage import SqliteStore
 from storage.timefmt import ts
+from tests.zhibu_process import add_bound_members
 
 CHANNEL = "bench"
 BRANCH = "基准测试离退休干部党支部"
@@ -80,10 +83,6 @@ class Result:
 # --------------------------------------------------------------------------- core
 
 
-def _phone(i: int) -> str:
-    return f"139{i:08d}"
-
-
 async def _core_app(path: Path, members: int) -> tuple[App, FakeClock]:
     """A fresh store with one branch, its rule, and `members` bound members (untimed)."""
     clock = FakeClock(MOMENT)
@@ -94,14 +93,8 @@ async def _core_app(path: Path, members: int) -> tuple[App, FakeClock]:
     async with app.store.transaction() as tx:
         branch, _ = await tx.ensure_branch(BRANCH, now)
         await tx.set_study_rule(branch.id, parse_rule(RULE).describe("zh-Hans"))
-        for i in range(members):
-            data = MemberData(
-                name=f"成员{i:05d}", phone=_phone(i), role="member", home_branch_id=branch.id,
-                birthday=None, address=None, needs_home_delivery=False, lives_alone=False,
-                language=None,
-            )
-            member_id, _ = await tx.upsert_member(data, [branch.id], now)
-            await tx.bind(CHANNEL, f"u{i}", member_id, None, now)
+        await add_bound_members(tx, branch.id, members, now, channel=CHANNEL,
+                                account=lambda i: f"u{i}")
     return app, clock
 
 

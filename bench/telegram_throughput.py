@@ -50,8 +50,9 @@ from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, TelegramConfig
 from bot.run import Runtime
 from schedules.rules import parse_rule
-from storage import MemberData, SqliteStore
+from storage import SqliteStore
 from tests.fakes.botapi import TOKEN, serve_in_subprocess
+from tests.zhibu_process import add_bound_members
 
 TZ = ZoneInfo("Asia/Shanghai")
 MOMENT = datetime(2026, 3, 10, 9, 5, tzinfo=TZ)  # a study day, five minutes after the start
@@ -96,12 +97,8 @@ async def build_template(path: Path, members: int) -> None:
     async with app.store.transaction() as tx:
         branch, _ = await tx.ensure_branch("基准测试离退休干部党支部", now)
         await tx.set_study_rule(branch.id, parse_rule(RULE).describe("zh-Hans"))
-        for i in range(members):
-            data = MemberData(name=f"成员{i:05d}", phone=f"139{i:08d}", role="member",
-                              home_branch_id=branch.id, birthday=None, address=None,
-                              needs_home_delivery=False, lives_alone=False, language=None)
-            member_id, _ = await tx.upsert_member(data, [branch.id], now)
-            await tx.bind("telegram", str(FIRST_USER + i), member_id, None, now)
+        await add_bound_members(tx, branch.id, members, now, channel="telegram",
+                                account=lambda i: str(FIRST_USER + i))
     await app.close()
 
 

@@ -45,7 +45,8 @@ from bot.app import build_app
 from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, WechatConfig
 from schedules.rules import parse_rule
-from storage import MemberData, SqliteStore
+from storage import SqliteStore
+from tests.zhibu_process import add_bound_members
 
 TZ = ZoneInfo("Asia/Shanghai")
 MOMENT = datetime(2026, 3, 10, 9, 5, tzinfo=TZ)  # a study day, five minutes after the start
@@ -72,12 +73,8 @@ async def seed(db: Path, members: int) -> None:
     async with app.store.transaction() as tx:
         branch, _ = await tx.ensure_branch("基准测试离退休干部党支部", now)
         await tx.set_study_rule(branch.id, parse_rule("每月10日 09:00").describe("zh-Hans"))
-        for i in range(members):
-            data = MemberData(name=f"成员{i:05d}", phone=f"139{i:08d}", role="member",
-                              home_branch_id=branch.id, birthday=None, address=None,
-                              needs_home_delivery=False, lives_alone=False, language=None)
-            member_id, _ = await tx.upsert_member(data, [branch.id], now)
-            await tx.bind("wechat", f"o{i:06d}", member_id, None, now)
+        await add_bound_members(tx, branch.id, members, now, channel="wechat",
+                                account=lambda i: f"o{i:06d}")
     await app.close()
 
 

@@ -35,13 +35,26 @@ from zoneinfo import ZoneInfo
 
 from schedules.plan import REMIND_EARLY
 from schedules.rules import parse_rule
-from storage import MemberData, SqliteStore
+from storage import MemberData, SqliteStore, Tx
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
 BRANCH = "广播测试离退休干部党支部"
 DAYS_BEFORE = 3
+
+
+async def add_bound_members(tx: Tx, branch_id: int, count: int, now: datetime, *,
+                            channel: str, account: Callable[[int], str], name: str = "成员",
+                            phone: str = "139") -> None:
+    """`count` plain members of a branch (name00000, phone + 8 digits), member i bound on
+    `channel` to account(i): the seed of every load test and bench."""
+    for i in range(count):
+        data = MemberData(name=f"{name}{i:05d}", phone=f"{phone}{i:08d}", role="member",
+                          home_branch_id=branch_id, birthday=None, address=None,
+                          needs_home_delivery=False, lives_alone=False, language=None)
+        member_id, _ = await tx.upsert_member(data, [branch_id], now)
+        await tx.bind(channel, account(i), member_id, None, now)
 
 
 async def seed_broadcast(db: Path, members: int, first_chat: int, now: datetime, *,
@@ -59,12 +72,9 @@ async def seed_broadcast(db: Path, members: int, first_chat: int, now: datetime,
             await tx._run(
                 "UPDATE branches SET remind_days_before = ?, remind_early_at = ? WHERE id = ?",
                 (DAYS_BEFORE, due.strftime("%H:%M"), branch.id))
-            for i in range(members):
-                data = MemberData(name=f"党员{i:05d}", phone=f"138{i:08d}", role="member",
-                                  home_branch_id=branch.id, birthday=None, address=None,
-                                  needs_home_delivery=False, lives_alone=False, language=None)
-                member_id, _ = await tx.upsert_member(data, [branch.id], now)
-                await tx.bind("telegram", str(first_chat + i), member_id, None, now)
+            await add_bound_members(tx, branch.id, members, now, channel="telegram",
+                                    account=lambda i: str(first_chat + i), name="党员",
+                                    phone="138")
     finally:
         await store.close()
     session = rule.session_in_month(session_day.year, session_day.month, TZ)
