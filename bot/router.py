@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.messages import InboundMessage, Reply, dump_replies, load_replies
-from bot.text import Intent, Parsed, is_simplified, is_traditional, menu_intent, parse
+from bot.text import Intent, Parsed, menu_intent, parse, written_script
 from handlers import FLOWS, INTENT_HANDLERS
 from handlers.binding import handle_stranger
 from handlers.common import is_officer, not_understood
@@ -109,7 +109,7 @@ class Router:
             ctx.conversation = conversation
         elif conversation:
             ctx.end()
-        written = _written_script(msg.text or "")
+        written = written_script(msg.text or "")
         ctx.locale = self._locale(ctx, written)
         if binding:
             await tx.touch_binding(msg.channel, msg.sender, now, written)
@@ -185,11 +185,3 @@ def _choice(ctx: Context, parsed: Parsed) -> str | None:
     said = (ctx.message.button or ctx.message.text or "").strip()
     return said if said in options else None
 
-
-def _written_script(text: str) -> str | None:
-    """Which script a message shows, if it shows one."""
-    if is_traditional(text):
-        return "zh-Hant"
-    if is_simplified(text):
-        return "zh-Hans"
-    return None

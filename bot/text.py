@@ -61,6 +61,7 @@ __all__ = [
     "normalize",
     "parse",
     "parse_number",
+    "written_script",
 ]
 
 
@@ -276,6 +277,24 @@ def _strip_edges(text: str) -> str:
     while end > start and _is_junk(text[end - 1]):
         end -= 1
     return text[start:end]
+
+
+def written_script(text: str) -> str | None:
+    """Which script a message shows ("zh-Hant", "zh-Hans"), if it shows one.
+
+    Asked of every message; a repeated word (签到, 1, 好) is answered from a cache. Only the
+    first 200 characters count (as in is_traditional), so a long message is not kept whole.
+    """
+    return _script_of(text[:200])
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _script_of(text: str) -> str | None:
+    if is_traditional(text):
+        return "zh-Hant"
+    if is_simplified(text):
+        return "zh-Hans"
+    return None
 
 
 def is_traditional(text: str) -> bool:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
+from bot.i18n import MONTH_NAMES, t
 from bot.text import normalize, parse_number
 from handlers.context import Context
 from storage import Tx
@@ -76,7 +76,7 @@ def month_words(locale: str, month: str) -> str:
     """2026年12月 / December 2026."""
     year, mon = (int(x) for x in month.split("-"))
     return t(locale, "delivery.month", year=year, month=mon,
-             month_name=date(year, mon, 1).strftime("%B"))
+             month_name=MONTH_NAMES[mon])
 
 
 def time_words(locale: str, preferred: str | None) -> str:

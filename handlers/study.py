@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.i18n import format_date, format_when
+from bot.i18n import format_date, format_when, hhmm
 from bot.messages import Button, Reply
 from bot.text import Intent, Parsed
 from handlers.context import Context
@@ -22,7 +22,7 @@ from handlers.sessions import (
 
 
 def _hm(ctx: Context, moment: datetime) -> str:
-    return ctx.local(moment).strftime("%H:%M")
+    return hhmm(ctx.local(moment))
 
 
 async def handle_checkin(ctx: Context, parsed: Parsed) -> list[Reply]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -57,11 +57,23 @@ class Speaker:
     conversation: Conversation | None
 
 
-def _part(values: tuple[Any, ...], start: int, fields: tuple[str, ...]) -> dict[str, Any] | None:
-    """The columns of one joined table (None when the LEFT JOIN found nothing)."""
-    if values[start] is None:
-        return None
-    return dict(zip(fields, values[start:start + len(fields)], strict=True))
+def _binding_at(v: tuple[Any, ...]) -> Binding:
+    """A Binding from its columns in _BINDING_FIELDS order (the model's field order)."""
+    return Binding(v[0], v[1], v[2], v[3], v[4], parse_ts(v[5]),
+                   parse_ts(v[6]) if v[6] else None)
+
+
+def _member_at(v: tuple[Any, ...]) -> Member:
+    """A Member from its columns in _MEMBER_FIELDS order (created_at becomes joined_at)."""
+    return Member(v[0], v[1], v[2], v[3], v[4], v[5], v[6], bool(v[7]), bool(v[8]), v[9],
+                  v[10], v[11], parse_ts(v[12]))
+
+
+# The speaker query's rows are read by position (sqlite3.Row finds a name by comparing it
+# with every column's, and that row has 35): the column lists must follow the models.
+assert _BRANCH_FIELDS == tuple(f.name for f in fields(Branch))
+assert _BINDING_FIELDS == tuple(f.name for f in fields(Binding))
+assert _MEMBER_FIELDS[:-1] == tuple(f.name for f in fields(Member))[:-1]
 
 
 # Every message starts with this query: built once, not per message. Where each table's
@@ -127,22 +139,17 @@ class MemberRepo(RepoBase):
         row = await self._one(_SPEAKER_SQL,
                               {"ch": channel, "ext": external_id, "mid": message_id})
         assert row is not None
-        # By position: sqlite3.Row finds a name by comparing it with every column's, and
-        # this row has 35 of them.
         values = tuple(row)
-        binding = _part(values, _B, _BINDING_FIELDS)
-        member = _part(values, _M, _MEMBER_FIELDS)
-        branch = _part(values, _BR, _BRANCH_FIELDS)
+        binding = values[_B:_M]
+        member = values[_M:_BR]
         flow, step, data, updated_at = values[_C:_C + 4]
-        conversation = None
-        if flow is not None:
-            conversation = Conversation(flow, step, json.loads(data), parse_ts(updated_at))
         return Speaker(
             prior_reply=values[0],
-            binding=_binding(binding) if binding else None,
-            member=_member(member) if member else None,
-            branch=_branch(branch) if branch else None,
-            conversation=conversation,
+            binding=_binding_at(binding) if binding[0] is not None else None,
+            member=_member_at(member) if member[0] is not None else None,
+            branch=Branch(*values[_BR:_C]) if values[_BR] is not None else None,
+            conversation=(Conversation(flow, step, json.loads(data), parse_ts(updated_at))
+                          if flow is not None else None),
         )
 
     # -- branches -------------------------------------------------------------------------
