@@ -1,6 +1,6 @@
 """WeChat webhook under load: zhibu's callback against a bare decrypt-and-answer handler.
 
-    python bench/wechat_webhook.py [--messages 5000] [--concurrency 50] [--rounds 3]
+    python bench/wechat_webhook.py [--messages 5000] [--concurrency 50] [--rounds 5]
 
 (a) zhibu: its runtime serving WeChat (safe mode) as `zhibu run` does — the same listener
     and the same garbage-collector settings (settle_memory), the scheduler left out — on
@@ -329,7 +329,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--rounds", type=int, default=5,
                         help="zhibu and bare measured alternately this many times each")
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "

@@ -30,6 +30,7 @@ This module performs no I/O and never reads the wall clock.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -119,9 +120,7 @@ class StudyDayRule:
 
     def session_in_month(self, year: int, month: int, tz: ZoneInfo = DEFAULT_TZ) -> datetime:
         """Return the aware session start of the given month in ``tz``."""
-        naive_local = datetime.combine(self.date_in_month(year, month), self.at, tzinfo=tz)
-        # Round-trip through UTC so a time inside a DST gap becomes a real local time.
-        return naive_local.astimezone(UTC).astimezone(tz)
+        return _session_in_month(self, year, month, tz)
 
     def next_session(self, after: datetime, tz: ZoneInfo = DEFAULT_TZ) -> datetime:
         """Return the first session start (aware, in ``tz``) strictly after ``after``."""
@@ -453,3 +452,12 @@ def _parse_en_time(tail: str, original: str) -> time:
             )
         hour = hour % 12 + (12 if found["ampm"].startswith("p") else 0)
     return _check_time(hour, minute)
+
+
+@functools.lru_cache(maxsize=1024)
+def _session_in_month(rule: StudyDayRule, year: int, month: int, tz: ZoneInfo) -> datetime:
+    """A rule's session start in a month: asked by every 签到 and every scheduler tick, for
+    a handful of distinct answers (rules are frozen, so they key a cache)."""
+    naive_local = datetime.combine(rule.date_in_month(year, month), rule.at, tzinfo=tz)
+    # Round-trip through UTC so a time inside a DST gap becomes a real local time.
+    return naive_local.astimezone(UTC).astimezone(tz)

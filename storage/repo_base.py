@@ -45,7 +45,12 @@ class RepoBase:
     def _cursor(self, sql: str, params: Iterable[Any] | Mapping[str, Any]) -> sqlite3.Cursor:
         if not self._open:
             raise TransactionOver("this transaction has ended; open a new one")
-        args = params if isinstance(params, Mapping) else tuple(params)
+        kind = type(params)
+        args: tuple[Any, ...] | Mapping[str, Any]
+        if kind is tuple or kind is dict:  # an ABC check is slow, at 5 statements a message
+            args = params  # type: ignore[assignment]
+        else:
+            args = params if isinstance(params, Mapping) else tuple(params)
         return self._db.execute(sql, args)
 
     async def _breathe(self) -> None:

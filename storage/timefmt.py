@@ -12,12 +12,21 @@ def ts(moment: datetime) -> str:
     runs several times for every message) gives the same text whenever there are
     microseconds; only a whole second needs them written out.
     """
+    global _last
+    last = _last
+    if last[0] is moment:  # a message writes its one `now` three or four times
+        return last[1]
     if moment.tzinfo is None:
         raise ValueError("naive datetime reached storage")
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    text = moment.isoformat()
-    return text if moment.microsecond else f"{text[:19]}.000000{text[19:]}"
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    text = utc.isoformat()
+    if not utc.microsecond:
+        text = f"{text[:19]}.000000{text[19:]}"
+    _last = (moment, text)
+    return text
+
+
+_last: tuple[datetime | None, str] = (None, "")
 
 
 def parse_ts(text: str) -> datetime:

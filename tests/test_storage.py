@@ -6,8 +6,9 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,7 @@ from storage import MemberData, SqliteStore, Tx
 from storage.migrate import latest, migrations
 from storage.models import Conversation
 from storage.repo_base import TransactionOver
+from storage.timefmt import parse_ts, ts
 
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
@@ -400,3 +402,22 @@ def test_migrations_are_numbered_without_gaps() -> None:
 
     numbers = [number for number, _ in migrations()]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 3, 10, 1, 0, tzinfo=UTC),  # a whole second: the microseconds written out
+    datetime(2026, 3, 10, 1, 0, 0, 7, tzinfo=UTC),
+    datetime(2026, 3, 10, 9, 5, 59, 999999, tzinfo=ZoneInfo("Asia/Shanghai")),
+    datetime(2026, 3, 10, 9, 5, tzinfo=timezone(timedelta(hours=-5))),
+])
+def test_instants_are_written_as_fixed_width_utc_text(moment: datetime) -> None:
+    expected = moment.astimezone(UTC).isoformat(timespec="microseconds")
+    assert ts(moment) == expected
+    assert ts(moment) == expected  # again (the last one is remembered)
+    assert len(expected) == len("2026-03-10T01:00:00.000000+00:00")
+    assert parse_ts(expected) == moment
+
+
+def test_a_naive_instant_never_reaches_the_database() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        ts(datetime(2026, 3, 10, 9, 0))
