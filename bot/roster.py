@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import openpyxl
 from lunardate import LunarDate
 
 from bot.phone import normalize_phone, phone_from_cell
@@ -238,6 +237,10 @@ def _read_table(path: Path) -> list[RawRow]:
 
 def _read_xlsx(path: Path) -> list[RawRow]:
     """Return the rows of the active sheet of an .xlsx workbook."""
+    # Imported here: openpyxl pulls in numpy (and its BLAS threads), ~30 MB and 0.15 s that
+    # `zhibu run` would carry for an import it does from the command line.
+    import openpyxl
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken files
