@@ -32,6 +32,23 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
     )
 
 
+def claim_query(urgent_only: bool) -> str:
+    """The due rows in the order they are sent (parameters: now, limit).
+
+    It walks the outbox_claim index (no sort however many rows a broadcast left); the hold on
+    a member's later rows is one probe of the small outbox_holding index.
+    """
+    urgent = "AND urgent = 1 " if urgent_only else ""
+    return (
+        f"SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? {urgent}"
+        "AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.member_id = outbox.member_id "
+        "AND e.id < outbox.id "
+        "AND (e.state = 'inflight' OR (e.state = 'pending' AND e.attempts > 0)) "
+        f"{urgent.replace('urgent', 'e.urgent')}) "
+        "ORDER BY urgent DESC, not_before, id LIMIT ?"
+    )
+
+
 class RuntimeRepo(RepoBase):
     """What keeps the assistant honest across retries and restarts."""
 
@@ -125,14 +142,20 @@ class RuntimeRepo(RepoBase):
     async def claim_due(
         self, now: datetime, limit: int, *, urgent_only: bool = False
     ) -> list[OutboxRow]:
-        """Mark up to `limit` due pending rows in flight and return them, urgent then oldest."""
-        rows = await self._all(
-            "SELECT * FROM outbox WHERE state = 'pending' AND not_before <= ? "
-            f"{'AND urgent = 1 ' if urgent_only else ''}"
-            "ORDER BY urgent DESC, not_before, id LIMIT ?",
-            (ts(now), limit),
-        )
-        claimed = [_outbox(r) for r in rows]
+        """Mark up to `limit` due pending rows in flight and return them, urgent then oldest.
+
+        A member's pushes arrive in the order they were queued: a row is left for later while
+        an earlier row to the same member is in flight or has been tried before (waiting for
+        its retry, or due again and taken first), and a claim takes at most one row per
+        member (rows sent side by side could cross on the way). In quiet hours only urgent
+        rows go out, so only an urgent row holds another back.
+        """
+        rows = await self._all(claim_query(urgent_only), (ts(now), limit))
+        claimed, members = [], set()
+        for r in rows:
+            if r["member_id"] not in members:
+                members.add(r["member_id"])
+                claimed.append(_outbox(r))
         if claimed:
             marks = ",".join("?" * len(claimed))
             await self._run(

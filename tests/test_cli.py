@@ -277,9 +277,10 @@ def test_outbox_lists_dead_rows_and_retry_requeues_them(
         try:
             async with store.transaction() as tx:
                 (wang,) = await tx.find_members_by_name("王秀英")
+                (zhang,) = await tx.find_members_by_name("张桂兰")
                 now = datetime.now().astimezone()
                 await tx.enqueue("k1", wang.id, "reminder", "提醒", now)
-                await tx.enqueue("k2", wang.id, "reminder", "提醒", now)
+                await tx.enqueue("k2", zhang.id, "reminder", "提醒", now)
                 (row, _) = await tx.claim_due(now + timedelta(seconds=1), 2)
                 await tx.mark_failed(row.id, "no reachable chat account", None)
         finally:

@@ -16,6 +16,7 @@ from storage import MemberData, SqliteStore, Tx
 from storage.migrate import latest, migrations
 from storage.models import Conversation
 from storage.repo_base import TransactionOver
+from storage.repo_runtime import claim_query
 from storage.timefmt import parse_ts, ts
 
 NOW = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
@@ -278,8 +279,9 @@ async def test_claimed_pushes_are_in_flight_until_released(store: SqliteStore) -
     later = NOW + timedelta(hours=1)
     async with store.transaction() as tx:
         member_id = await add_member(tx)
+        other_id = await add_member(tx, "张桂兰", "13800000004")
         await tx.enqueue("a", member_id, "reminder", "A", NOW)
-        await tx.enqueue("b", member_id, "alert", "B", NOW, urgent=True)
+        await tx.enqueue("b", other_id, "alert", "B", NOW, urgent=True)
         await tx.enqueue("later", member_id, "reminder", "L", NOW, not_before=later)
         claimed = await tx.claim_due(NOW, limit=10)
         again = await tx.claim_due(NOW, limit=10)
@@ -337,22 +339,22 @@ def test_claiming_reads_the_outbox_in_index_order_without_sorting(db_path: Path)
     with closing(sqlite3.connect(db_path)) as conn:
         for _, sql in migrations():
             conn.executescript(sql)
-        plan = conn.execute(
-            "EXPLAIN QUERY PLAN SELECT * FROM outbox WHERE state = 'pending' "
-            "AND not_before <= ? ORDER BY urgent DESC, not_before, id LIMIT ?", ("x", 16)
-        ).fetchall()
+        plans = [conn.execute(f"EXPLAIN QUERY PLAN {claim_query(urgent)}", ("x", 16)).fetchall()
+                 for urgent in (False, True)]
 
-    details = " / ".join(str(step[-1]) for step in plan)
-    assert "USING INDEX outbox_claim" in details
-    assert "TEMP B-TREE" not in details
+    for plan in plans:
+        details = " / ".join(str(step[-1]) for step in plan)
+        assert "USING INDEX outbox_claim" in details
+        assert "USING INDEX outbox_holding" in details  # the per-member hold: one probe
+        assert "TEMP B-TREE" not in details
 
 
 async def test_a_failure_without_a_retry_time_marks_the_push_dead(store: SqliteStore) -> None:
     retry_at = NOW + timedelta(minutes=10)
     async with store.transaction() as tx:
-        member_id = await add_member(tx)
-        await tx.enqueue("dead", member_id, "reminder", "D", NOW)
-        await tx.enqueue("retry", member_id, "reminder", "R", NOW)
+        await tx.enqueue("dead", await add_member(tx), "reminder", "D", NOW)
+        await tx.enqueue("retry", await add_member(tx, "张桂兰", "13800000004"), "reminder",
+                         "R", NOW)
         for row in await tx.claim_due(NOW, limit=10):
             await tx.mark_failed(row.id, "blocked", None if row.body == "D" else retry_at)
         rows = {r.idempotency_key: r for r in await tx.outbox_rows()}
