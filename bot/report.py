@@ -14,9 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.i18n import t
 from handlers.delivery_common import UNASSIGNED_FLAG_AFTER
 from handlers.sessions import branch_rule
@@ -60,25 +57,32 @@ async def build_report(
         branch = await tx.find_branch(branch_name)
         if branch is None:
             return None
-        report = MonthReport(branch.name, f"{year:04d}-{month:02d}")
-        report.sessions = await _sessions(tx, branch, year, month, tz)
-        report.visits = await _visits(tx, branch, year, month, tz)
-        for row in await tx.delivery_report(branch.id, report.month,
-                                            now - UNASSIGNED_FLAG_AFTER):
-            report.deliveries.append([
-                row.member_name, DELIVERY_STATUS.get(row.status, row.status),
-                row.volunteer_name or "", row.created_at.astimezone(tz).strftime("%Y-%m-%d"),
-                row.delivered_at.astimezone(tz).strftime("%Y-%m-%d") if row.delivered_at else "",
-                "超过3天未指派" if row.unassigned_overdue else ""])
-        for back in range(11, -1, -1):
-            y, m = divmod(year * 12 + month - 1 - back, 12)
-            rows = await _sessions(tx, branch, y, m + 1, tz)
-            report.history.append((f"{y}-{m + 1:02d}", sum(len(r.present) for r in rows),
-                                   sum(len(r.leave) for r in rows),
-                                   sum(len(r.absent) for r in rows)))
-        await tx.audit("report", now, actor=actor,
-                       detail={"branch": branch.id, "month": report.month})
-        return report
+        return await collect_report(tx, branch, year, month, tz, now, actor)
+
+
+async def collect_report(
+    tx: Tx, branch: Branch, year: int, month: int, tz: ZoneInfo, now: datetime,
+    actor: tuple[str, str],
+) -> MonthReport:
+    """A branch's month, read in an open transaction (and the reading audited)."""
+    report = MonthReport(branch.name, f"{year:04d}-{month:02d}")
+    report.sessions = await _sessions(tx, branch, year, month, tz)
+    report.visits = await _visits(tx, branch, year, month, tz)
+    for row in await tx.delivery_report(branch.id, report.month, now - UNASSIGNED_FLAG_AFTER):
+        report.deliveries.append([
+            row.member_name, DELIVERY_STATUS.get(row.status, row.status),
+            row.volunteer_name or "", row.created_at.astimezone(tz).strftime("%Y-%m-%d"),
+            row.delivered_at.astimezone(tz).strftime("%Y-%m-%d") if row.delivered_at else "",
+            "超过3天未指派" if row.unassigned_overdue else ""])
+    for back in range(11, -1, -1):
+        y, m = divmod(year * 12 + month - 1 - back, 12)
+        rows = await _sessions(tx, branch, y, m + 1, tz)
+        report.history.append((f"{y}-{m + 1:02d}", sum(len(r.present) for r in rows),
+                               sum(len(r.leave) for r in rows),
+                               sum(len(r.absent) for r in rows)))
+    await tx.audit("report", now, actor=actor,
+                   detail={"branch": branch.id, "month": report.month})
+    return report
 
 
 def _month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -124,6 +128,8 @@ async def _visits(tx: Tx, branch: Branch, year: int, month: int, tz: ZoneInfo) -
 
 def write_xlsx(report: MonthReport, path: Path) -> None:
     """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
+    from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -142,6 +148,7 @@ def write_xlsx(report: MonthReport, path: Path) -> None:
 
 
 def _rows(sheet: object, header: list[str], rows: Sequence[Sequence[object]]) -> None:
+    from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(sheet, Worksheet)
@@ -156,12 +163,14 @@ def _rows(sheet: object, header: list[str], rows: Sequence[Sequence[object]]) ->
 
 
 def write_chart(report: MonthReport, path: Path) -> None:
-    """Stacked bars of 实到 / 请假 / 缺席 over the last twelve months."""
-    import matplotlib
+    """Stacked bars of 实到 / 请假 / 缺席 over the last twelve months.
 
-    matplotlib.use("Agg")
+    A Figure of its own, not pyplot: the service draws in worker threads, and pyplot's global
+    state is not safe to share between them.
+    """
     from matplotlib import font_manager
-    from matplotlib import pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from bot.fonts import cjk_font_path
 
@@ -170,15 +179,14 @@ def write_chart(report: MonthReport, path: Path) -> None:
     present = [h[1] for h in report.history]
     leave = [h[2] for h in report.history]
     absent = [h[3] for h in report.history]
-    figure, axes = plt.subplots(figsize=(10, 5), dpi=100)
-    try:
-        axes.bar(labels, present, color="#c0392b", label="实到")
-        axes.bar(labels, leave, bottom=present, color="#f1c40f", label="请假")
-        axes.bar(labels, absent, bottom=[p + q for p, q in zip(present, leave, strict=True)],
-                 color="#95a5a6", label="缺席")
-        axes.set_title(f"{report.branch} 学习日出勤（近12个月）", fontproperties=font)
-        axes.legend(prop=font)
-        figure.tight_layout()
-        figure.savefig(path)
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=(10, 5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    axes.bar(labels, present, color="#c0392b", label="实到")
+    axes.bar(labels, leave, bottom=present, color="#f1c40f", label="请假")
+    axes.bar(labels, absent, bottom=[p + q for p, q in zip(present, leave, strict=True)],
+             color="#95a5a6", label="缺席")
+    axes.set_title(f"{report.branch} 学习日出勤（近12个月）", fontproperties=font)
+    axes.legend(prop=font)
+    figure.tight_layout()
+    figure.savefig(path)

@@ -8,12 +8,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import t
 from bot.messages import InboundMessage, Reply, dump_replies, load_replies
 from bot.text import Intent, Parsed, menu_intent, parse, written_script
 from handlers import FLOWS, INTENT_HANDLERS
 from handlers.binding import handle_stranger
 from handlers.common import is_officer, not_understood
-from handlers.context import Context
+from handlers.context import AfterCommit, Context
 from storage import SqliteStore, Tx
 from storage.repo_members import Speaker
 
@@ -46,6 +47,7 @@ class Router:
         self.available = frozenset(str(i) for i in INTENT_HANDLERS)
         self._waiting: list[Waiting] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._later: set[asyncio.Task[None]] = set()
 
     async def handle(self, msg: InboundMessage) -> list[Reply]:
         """Answer a message; a redelivered message gets its first answer and no new effect."""
@@ -70,32 +72,56 @@ class Router:
                     continue
                 await self._one_by_one(batch)
                 continue
-            for (_, future), replies in zip(batch, results, strict=True):
-                _settle(future, replies)
+            for (_, future), (replies, later) in zip(batch, results, strict=True):
+                self._answer(future, replies, later)
 
     async def _one_by_one(self, batch: list[Waiting]) -> None:
         """After a failed group: each message alone, so only the bad one fails."""
         for msg, future in batch:
             try:
                 async with self.store.transaction() as tx:
-                    replies = await self._handle_in(tx, msg)
+                    replies, later = await self._handle_in(tx, msg)
             except Exception:
                 log.exception("a message could not be handled")
                 _settle(future, error=True)
             else:
-                _settle(future, replies)
+                self._answer(future, replies, later)
 
-    async def _handle_in(self, tx: Tx, msg: InboundMessage) -> list[Reply]:
-        """One message inside an open transaction."""
+    async def _handle_in(
+        self, tx: Tx, msg: InboundMessage
+    ) -> tuple[list[Reply], list[AfterCommit]]:
+        """One message inside an open transaction: its replies and any after-commit work."""
         speaker = await tx.speaker(msg.channel, msg.sender, msg.message_id)
         if speaker.prior_reply is not None:
-            return load_replies(speaker.prior_reply)
+            return load_replies(speaker.prior_reply), []
         ctx = await self._context(tx, msg, speaker)
         replies = await self._dispatch(ctx)
         if ctx.conversation_changed:
             await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
         await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
-        return replies
+        return replies, ctx.later
+
+    def _answer(self, future: asyncio.Future[list[Reply]], replies: list[Reply],
+                later: list[AfterCommit]) -> None:
+        """Hand over a committed message's replies, after its slow work if it has some
+        (in a task of its own: the next batch does not wait for a chart to be drawn)."""
+        if not later:
+            _settle(future, replies)
+            return
+        task = asyncio.get_running_loop().create_task(self._after(future, replies, later))
+        self._later.add(task)
+        task.add_done_callback(self._later.discard)
+
+    async def _after(self, future: asyncio.Future[list[Reply]], replies: list[Reply],
+                     later: list[AfterCommit]) -> None:
+        out = list(replies)
+        for work in later:
+            try:
+                out += await work()
+            except Exception:  # boundary: what was committed stands; say the rest failed
+                log.exception("after-commit work failed")
+                out.append(Reply(t(self.locale, "error.later")))
+        _settle(future, out)
 
     async def _context(self, tx: Tx, msg: InboundMessage, speaker: Speaker) -> Context:
         now = self.clock.now()

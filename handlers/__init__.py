@@ -10,6 +10,7 @@ from handlers import (
     delivery,
     delivery_assign,
     materials,
+    reports,
     secretary,
     study,
 )
@@ -22,6 +23,7 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **care.INTENTS,
     **care_tasks.INTENTS,
     **materials.INTENTS,
+    **reports.INTENTS,
     **delivery.INTENTS,
     **delivery_assign.INTENTS,
 }

@@ -16,6 +16,7 @@ from storage import Tx
 from storage.models import Binding, Branch, Conversation, Member
 
 _UNSET: Any = object()
+AfterCommit = Callable[[], Awaitable[list[Reply]]]
 
 
 @dataclass
@@ -35,6 +36,9 @@ class Context:
     choice: str | None = None
     branch: Branch | None = None  # the member's home branch, as read with the message
     next_conversation: Any = field(default=_UNSET)
+    # Slow work that needs nothing from the transaction (drawing a chart): run by the router
+    # after the commit, outside the store's lock; its replies follow the handler's.
+    later: list[AfterCommit] = field(default_factory=list)
 
     @property
     def actor(self) -> tuple[str, str]:
@@ -67,6 +71,10 @@ class Context:
     def goto(self, flow: str, step: str, data: dict[str, Any], options: list[str]) -> None:
         """Move a conversation to a step; `options` are what menu numbers 1..n mean there."""
         self.next_conversation = Conversation(flow, step, {**data, "options": options})
+
+    def after_commit(self, work: AfterCommit) -> None:
+        """Run `work` once this message's transaction has committed; add its replies."""
+        self.later.append(work)
 
     def end(self) -> None:
         """Close the conversation."""

@@ -56,6 +56,16 @@ MESSAGES: dict[str, str] = {
     ),
     "me.branch": "Branch: {branch}.",
     "officer_only": "Only the branch secretary can do that. Please ask your secretary.",
+    "error.later": "Sorry, the last step did not finish; please try again. The rest was recorded.",
+    "report.making": "Making the report of {branch} for {month}, one moment…",
+    "report.ready": ("{branch}, {month}: {sessions} study days, {present} present ({proxy} by "
+                     "proxy), {leave} on leave, {absent} absent; {visits} visits, {visited} "
+                     "made; {deliveries} home deliveries, {delivered} delivered."),
+    "report.wechat_excel": "WeChat cannot carry the Excel file: send 报表 on Telegram, or run "
+                           "zhibu report on a computer.",
+    "report.which_branch": "Please name the branch, e.g. 报表 {example} 上月",
+    "report.not_yours": "You can only see the reports of branches you look after.",
+    "report.bad_month": "Which month is “{text}”? Write e.g. 报表 上月 or 报表 2026-10.",
     "attendance.title": "Attendance, study day {date} ({branch})",
     "attendance.expected": "Expected: {n}",
     "attendance.present": "Present {n}: {names}",

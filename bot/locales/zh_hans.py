@@ -52,6 +52,16 @@ MESSAGES: dict[str, str] = {
     ),
     "me.branch": "所在支部：{branch}。",
     "officer_only": "这个功能只有支部书记可以用。如需帮助，请联系书记。",
+    "error.later": "抱歉，后面这一步没有做完，请稍后再试。前面的已经记下了。",
+    "report.making": "正在生成{branch}{month}的报表，请稍候…",
+    "report.ready": ("{branch}{month}报表：学习日{sessions}次，实到{present}人次（代签{proxy}），"
+                     "请假{leave}人次，缺席{absent}人次；走访{visits}次，已走访{visited}次；"
+                     "送学{deliveries}份，已送达{delivered}份。"),
+    "report.wechat_excel": ("Excel 表格在微信里发不了：请在 Telegram 里发“报表”，"
+                            "或在电脑上运行 zhibu report。"),
+    "report.which_branch": "请写上支部名，例如：报表 {example} 上月",
+    "report.not_yours": "您只能看自己负责的支部的报表。",
+    "report.bad_month": "没看懂“{text}”是哪个月。可以写：报表 上月，或：报表 2026-10",
     "attendance.title": "{date}学习日出勤（{branch}）",
     "attendance.expected": "应到 {n} 人",
     "attendance.present": "实到 {n} 人：{names}",

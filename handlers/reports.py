@@ -1,0 +1,115 @@
+"""报表 [支部] [月份]: the monthly report in chat — the same workbook and chart as `zhibu report`.
+
+The month is read inside the message's transaction (quick queries, audited); the workbook and
+the chart are drawn after the commit, in a worker thread, so the other members' messages do
+not wait for matplotlib. The first reply says the report is being made; the files follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from bot.i18n import t
+from bot.messages import Reply
+from bot.report import MonthReport, collect_report, write_chart, write_xlsx
+from bot.text import Intent, Parsed, normalize
+from handlers.care_alerts import may_handle
+from handlers.common import is_officer, officer_only
+from handlers.context import Context
+from handlers.delivery_common import month_key, month_words, parse_month
+from handlers.materials import reader_branch
+from handlers.sessions import branch_rule
+from storage.models import Branch
+
+_UNSAFE = re.compile(r"[^\w\-]+")
+
+
+async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart."""
+    if not is_officer(ctx):
+        return officer_only(ctx)
+    me = ctx.me()
+    branch, rest = await _named_branch(ctx, parsed.args)
+    if branch is None:
+        branch = await reader_branch(ctx)
+        if branch is None:
+            example = next(iter(await ctx.tx.list_branches()), None)
+            return [Reply(ctx.t("report.which_branch",
+                                example=example.name if example else "城关支部"))]
+    elif not await may_handle(ctx.tx, me, branch.id):
+        await ctx.tx.audit("report_denied", ctx.now, actor=ctx.actor,
+                           detail={"branch": branch.id})
+        return [Reply(ctx.t("report.not_yours"))]
+    month = parse_month(rest, month_key(ctx.local())) if rest else None
+    if rest and month is None:
+        return [Reply(ctx.t("report.bad_month", text=rest))]
+    month = month or _latest_study_month(ctx, branch)
+    year, mon = (int(x) for x in month.split("-"))
+    report = await collect_report(ctx.tx, branch, year, mon, ctx.tz, ctx.now, ctx.actor)
+    folder = await ctx.tx.files_dir()
+    locale, wechat = ctx.locale, ctx.message.channel == "wechat"
+    ctx.after_commit(lambda: _render(report, folder, locale, wechat=wechat))
+    return [Reply(ctx.t("report.making", branch=branch.name,
+                        month=month_words(ctx.locale, month)))]
+
+
+async def _named_branch(ctx: Context, args: str) -> tuple[Branch | None, str]:
+    """A branch named at the start of the arguments (the longest name that fits), and the rest."""
+    text = normalize(args).strip()
+    for branch in sorted(await ctx.tx.list_branches(), key=lambda b: -len(b.name)):
+        if text.startswith(normalize(branch.name)):
+            return branch, text[len(normalize(branch.name)):].strip()
+    return None, text
+
+
+def _latest_study_month(ctx: Context, branch: Branch) -> str:
+    """The month of the branch's latest study day up to now (this month when it has none)."""
+    rule = branch_rule(branch)
+    past = rule.sessions_between(ctx.now - timedelta(days=400), ctx.now, ctx.tz) if rule else []
+    return month_key(ctx.local(past[-1]) if past else ctx.local())
+
+
+async def _render(report: MonthReport, folder: Path | None, locale: str, *,
+                  wechat: bool) -> list[Reply]:
+    """Write the workbook and the chart; the summary with the files (WeChat: the chart)."""
+    where = folder / "reports" if folder is not None else Path(tempfile.gettempdir())
+    stem = _UNSAFE.sub("_", f"{report.branch}-{report.month}-报表")
+    xlsx, png = where / f"{stem}.xlsx", where / f"{stem}.png"
+    await asyncio.to_thread(_write, report, xlsx, png)
+    sessions = report.sessions
+    text = t(locale, "report.ready", branch=report.branch,
+             month=month_words(locale, report.month), sessions=len(sessions),
+             present=sum(len(s.present) + len(s.proxy) for s in sessions),
+             proxy=sum(len(s.proxy) for s in sessions),
+             leave=sum(len(s.leave) for s in sessions),
+             absent=sum(len(s.absent) for s in sessions),
+             visits=len(report.visits),
+             visited=sum(1 for v in report.visits if v[4] == "已走访"),
+             deliveries=len(report.deliveries),
+             delivered=sum(1 for d in report.deliveries if d[1] == "已送达"))
+    if wechat:  # an Official Account cannot send a spreadsheet; the chart is a picture
+        return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
+    return [Reply(text, files=(str(xlsx), str(png)))]
+
+
+def _write(report: MonthReport, xlsx: Path, png: Path) -> None:
+    """Both files, each written beside its place and moved in whole (two secretaries asking
+    for the same month at once never read half a file)."""
+    xlsx.parent.mkdir(parents=True, exist_ok=True)
+    for target, write in ((xlsx, write_xlsx), (png, write_chart)):
+        fd, temp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
+        os.close(fd)
+        try:
+            write(report, Path(temp))
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+INTENTS = {Intent.REPORT: handle_report}
