@@ -8,12 +8,15 @@ not wait for matplotlib. The first reply says the report is being made; the file
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.i18n import t
 from bot.messages import Reply
 from bot.report import MonthReport, collect_report, write_chart, write_xlsx
@@ -21,12 +24,15 @@ from bot.text import Intent, Parsed, normalize
 from handlers.care_alerts import may_handle
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
-from handlers.delivery_common import month_key, month_words, parse_month
+from handlers.delivery_common import month_key, month_words, parse_month, shift_month
 from handlers.materials import reader_branch
+from handlers.notify import PushButton, push
 from handlers.sessions import branch_rule
+from storage import SqliteStore
 from storage.models import Branch
 
 _UNSAFE = re.compile(r"[^\w\-]+")
+MONTHLY_REPORT_DAYS = 7  # the summary of last month goes out on the first of these days
 
 
 async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
@@ -81,8 +87,16 @@ async def _render(report: MonthReport, folder: Path | None, locale: str, *,
     stem = _UNSAFE.sub("_", f"{report.branch}-{report.month}-报表")
     xlsx, png = where / f"{stem}.xlsx", where / f"{stem}.png"
     await asyncio.to_thread(_write, report, xlsx, png)
+    text = summary(locale, report)
+    if wechat:  # an Official Account cannot send a spreadsheet; the chart is a picture
+        return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
+    return [Reply(text, files=(str(xlsx), str(png)))]
+
+
+def summary(locale: str, report: MonthReport) -> str:
+    """One line of the month: study days, attendance, visits, deliveries (no health details)."""
     sessions = report.sessions
-    text = t(locale, "report.ready", branch=report.branch,
+    return t(locale, "report.ready", branch=report.branch,
              month=month_words(locale, report.month), sessions=len(sessions),
              present=sum(len(s.present) + len(s.proxy) for s in sessions),
              proxy=sum(len(s.proxy) for s in sessions),
@@ -92,9 +106,48 @@ async def _render(report: MonthReport, folder: Path | None, locale: str, *,
              visited=sum(1 for v in report.visits if v[4] == "已走访"),
              deliveries=len(report.deliveries),
              delivered=sum(1 for d in report.deliveries if d[1] == "已送达"))
-    if wechat:  # an Official Account cannot send a spreadsheet; the chart is a picture
-        return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
-    return [Reply(text, files=(str(xlsx), str(png)))]
+
+
+class ReportJobs:
+    """Early each month: every branch's secretaries get last month's summary, once."""
+
+    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.locale = locale
+
+    async def send_monthly_reports(self) -> int:
+        """From the 1st to the 7th (so a service that was down on the 1st still sends): last
+        month's summary to each branch's secretaries, with a button for the files."""
+        now = self.clock.now()
+        today = now.astimezone(self.tz).date()
+        if today.day > MONTHLY_REPORT_DAYS:
+            return 0
+        month = shift_month(month_key(today), -1)
+        year, mon = (int(x) for x in month.split("-"))
+        queued = 0
+        async with self.store.transaction() as tx:
+            for branch in await tx.list_branches():
+                secretaries = await tx.officers(branch.id, "secretary")
+                if not secretaries or not await tx.claim_job(
+                        f"monthly_report:{branch.id}:{month}", now, now, "ran"):
+                    continue
+                report = await collect_report(tx, branch, year, mon, self.tz, now,
+                                              ("system", "monthly report"))
+                button = PushButton(lambda locale: t(locale, "report.button"), f"报表 {month}")
+                render = functools.partial(_summary_of, report)
+                for secretary in secretaries:
+                    queued += await push(
+                        tx, secretary, render,
+                        key=f"monthly_report:{branch.id}:{month}:{secretary.id}",
+                        kind="monthly_report", now=now, default_locale=self.locale,
+                        buttons=(button,))
+        return queued
+
+
+def _summary_of(report: MonthReport, locale: str) -> str:
+    return summary(locale, report)
 
 
 def _write(report: MonthReport, xlsx: Path, png: Path) -> None:

@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app import App
 from handlers.care_jobs import CareJobs
 from handlers.delivery_jobs import DeliveryJobs
+from handlers.reports import ReportJobs
 from handlers.sessions import branch_rule
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_GRACE = timedelta(hours=6)
 LOOKBACK = timedelta(days=7)  # how far back a restart looks for missed occurrences
 ESCALATION_EVERY = timedelta(minutes=10)
-DAILY_AT = (8, 0)  # holiday and birthday visits; on a study day, the month's material
+DAILY_AT = (8, 0)  # holiday and birthday visits; the month's material; last month's report
 # Each handled message is kept with its reply, so a redelivery gets the same answer and no
 # second effect. Telegram redelivers within a day and WeChat within seconds; the replies can
 # hold a hospital read-back or a binding code, so they are not kept longer than needed.
@@ -63,6 +64,12 @@ class Scheduler:
         """The study-day material broadcast."""
         cfg = self.app.config
         return DeliveryJobs(self.app.store, self.app.clock, cfg.timezone, cfg.locale)
+
+    @property
+    def reports(self) -> ReportJobs:
+        """Last month's summary to the secretaries, early each month."""
+        cfg = self.app.config
+        return ReportJobs(self.app.store, self.app.clock, cfg.timezone, cfg.locale)
 
     async def start(self) -> None:
         """Catch up, then arm every job (needs the running event loop)."""
@@ -177,6 +184,7 @@ class Scheduler:
             await self.care.create_holiday_visits()
             await self.care.create_birthday_visits()
             await self.materials.send_study_day_materials()
+            await self.reports.send_monthly_reports()
             await self.forget_old_replies()
             for name, job in self.extra_daily.items():
                 log.info("daily job %s: %d", name, await job())

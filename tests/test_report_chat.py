@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from bot.messages import InboundMessage, Reply
-from tests.conftest import Zhibu, count_rows
+from schedules.scheduler import Scheduler
+from tests.conftest import SHANGHAI, Zhibu, count_rows
 from tests.fakes.botapi import telegram_rig
 from tests.fakes.wechatapi import open_rig, text_xml
 
@@ -119,3 +121,30 @@ async def test_on_wechat_the_summary_comes_at_once_or_later_and_the_chart_as_a_p
     assert making.startswith("正在生成")
     assert ready.startswith(f"{BRANCH}2026年11月报表") and "Excel 表格在微信里发不了" in ready
     assert rig.api.uploads == [f"{BRANCH}-2026-11-报表.png"]
+
+
+async def test_early_each_month_the_secretary_gets_last_months_summary_once(
+    zhibu: Zhibu,
+) -> None:
+    await zhibu.text("王秀英", "签到")  # 2026-12-08, the December study day
+    await zhibu.text("张桂兰", "住院 中心医院")
+    for answer in ("跳过", "今天", "2", "确认"):
+        await zhibu.text("张桂兰", answer)
+    scheduler = Scheduler(zhibu.app)
+
+    zhibu.clock.set(datetime(2026, 12, 31, 8, 0, tzinfo=SHANGHAI))
+    await scheduler._periodic("daily")  # not yet: the month is not over
+    zhibu.clock.set(datetime(2027, 1, 2, 8, 0, tzinfo=SHANGHAI))  # down on the 1st
+    await scheduler._periodic("daily")
+    await scheduler._periodic("daily")  # and again after a restart: nothing more
+    await zhibu.app.dispatcher.run_once(limit=100)
+
+    [summary] = [text for text in zhibu.sender.to("李建国") if "报表：" in text]
+    assert summary.startswith(f"{BRANCH}2026年12月报表：学习日1次，实到1人次")
+    assert "中心医院" not in summary
+    buttons = zhibu.sender.buttons[zhibu.sender.sent.index(("李建国", summary))]
+    assert buttons == [{"label": "取报表", "data": "报表 2026-12"}]
+    assert not [text for who, text in zhibu.sender.sent if "报表：" in text and who != "李建国"]
+
+    making, ready = await zhibu.say("李建国", button="报表 2026-12")  # the button
+    assert "2026年12月" in making.text and len(ready.files) == 2
