@@ -20,12 +20,11 @@ from bot.clock import Clock
 from bot.i18n import t
 from bot.messages import Reply
 from bot.report import MonthReport, collect_report, write_chart, write_xlsx
-from bot.text import Intent, Parsed, normalize
-from handlers.care_alerts import may_handle
+from bot.text import Intent, Parsed
+from handlers.branch_scope import officer_branch
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery_common import month_key, month_words, parse_month, shift_month
-from handlers.materials import reader_branch
 from handlers.notify import PushButton, push
 from handlers.sessions import branch_rule
 from storage import SqliteStore
@@ -39,18 +38,10 @@ async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart."""
     if not is_officer(ctx):
         return officer_only(ctx)
-    me = ctx.me()
-    branch, rest = await _named_branch(ctx, parsed.args)
-    if branch is None:
-        branch = await reader_branch(ctx)
-        if branch is None:
-            example = next(iter(await ctx.tx.list_branches()), None)
-            return [Reply(ctx.t("report.which_branch",
-                                example=example.name if example else "城关支部"))]
-    elif not await may_handle(ctx.tx, me, branch.id):
-        await ctx.tx.audit("report_denied", ctx.now, actor=ctx.actor,
-                           detail={"branch": branch.id})
-        return [Reply(ctx.t("report.not_yours"))]
+    scoped = await officer_branch(ctx, parsed.args, action="report", word="报表")
+    if scoped.branch is None:
+        return scoped.refusal
+    branch, rest = scoped.branch, scoped.rest
     month = parse_month(rest, month_key(ctx.local())) if rest else None
     if rest and month is None:
         return [Reply(ctx.t("report.bad_month", text=rest))]
@@ -62,15 +53,6 @@ async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     ctx.after_commit(lambda: _render(report, folder, locale, wechat=wechat))
     return [Reply(ctx.t("report.making", branch=branch.name,
                         month=month_words(ctx.locale, month)))]
-
-
-async def _named_branch(ctx: Context, args: str) -> tuple[Branch | None, str]:
-    """A branch named at the start of the arguments (the longest name that fits), and the rest."""
-    text = normalize(args).strip()
-    for branch in sorted(await ctx.tx.list_branches(), key=lambda b: -len(b.name)):
-        if text.startswith(normalize(branch.name)):
-            return branch, text[len(normalize(branch.name)):].strip()
-    return None, text
 
 
 def _latest_study_month(ctx: Context, branch: Branch) -> str:

@@ -57,7 +57,7 @@ async def test_without_a_month_the_report_is_of_the_latest_study_day(zhibu: Zhib
 async def test_members_other_branches_and_bad_months_get_a_short_answer(zhibu: Zhibu) -> None:
     assert "只有支部书记" in await zhibu.text("王秀英", "报表")
     refused = await zhibu.text("李建国", "报表 东城离退休干部党支部")
-    assert refused == "您只能看自己负责的支部的报表。"
+    assert refused == "您只能为自己负责的支部做这件事。"
     assert "没看懂“13月”" in await zhibu.text("李建国", "报表 13月")
     assert await _audits(zhibu, "report") == 0
     assert await _audits(zhibu, "report_denied") == 1

@@ -63,9 +63,9 @@ MESSAGES: dict[str, str] = {
                      "made; {deliveries} home deliveries, {delivered} delivered."),
     "report.wechat_excel": "WeChat cannot carry the Excel file: send 报表 on Telegram, or run "
                            "zhibu report on a computer.",
-    "report.which_branch": "Please name the branch, e.g. 报表 {example} 上月",
     "report.button": "Get the report",
-    "report.not_yours": "You can only see the reports of branches you look after.",
+    "branch.which": "Please name the branch, e.g. {word} {example}",
+    "branch.not_yours": "You can only do that for branches you look after.",
     "report.bad_month": "Which month is “{text}”? Write e.g. 报表 上月 or 报表 2026-10.",
     "attendance.title": "Attendance, study day {date} ({branch})",
     "attendance.expected": "Expected: {n}",

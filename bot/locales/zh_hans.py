@@ -59,9 +59,9 @@ MESSAGES: dict[str, str] = {
                      "送学{deliveries}份，已送达{delivered}份。"),
     "report.wechat_excel": ("Excel 表格在微信里发不了：请在 Telegram 里发“报表”，"
                             "或在电脑上运行 zhibu report。"),
-    "report.which_branch": "请写上支部名，例如：报表 {example} 上月",
     "report.button": "取报表",
-    "report.not_yours": "您只能看自己负责的支部的报表。",
+    "branch.which": "请写上支部名，例如：{word} {example}",
+    "branch.not_yours": "您只能为自己负责的支部做这件事。",
     "report.bad_month": "没看懂“{text}”是哪个月。可以写：报表 上月，或：报表 2026-10",
     "attendance.title": "{date}学习日出勤（{branch}）",
     "attendance.expected": "应到 {n} 人",
