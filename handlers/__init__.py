@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.text import Intent
 from handlers import (
+    broadcast,
     care,
     care_tasks,
     common,
@@ -17,6 +18,7 @@ from handlers import (
 from handlers.context import FlowStep, Handler
 
 INTENT_HANDLERS: dict[Intent, Handler] = {
+    **broadcast.INTENTS,
     **common.INTENTS,
     **study.INTENTS,
     **secretary.INTENTS,
@@ -29,6 +31,7 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
 }
 
 FLOWS: dict[str, FlowStep] = {
+    **broadcast.FLOWS,
     **study.FLOWS,
     **secretary.FLOWS,
     **care.FLOWS,

@@ -30,6 +30,11 @@ async def recipient_locale(tx: Tx, member: Member, default: str) -> str:
     return default
 
 
+async def reachable(tx: Tx, member: Member) -> bool:
+    """Bound on at least one channel account that has not blocked us."""
+    return any(b.unreachable_at is None for b in await tx.bindings_for(member.id))
+
+
 async def push(
     tx: Tx,
     recipient: Member,

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import format_date, format_when, t
-from handlers.notify import push
+from handlers.notify import push, reachable
 from schedules.plan import ABSENTEES, Occurrence
 from storage import Tx
 from storage.models import Branch, Member, StudySession
@@ -36,7 +36,7 @@ class StudyJobs:
         unreachable: list[str] = []
         start = session.starts_at.astimezone(self.tz)
         for member in await tx.branch_members(branch.id):
-            if not await _reachable(tx, member):
+            if not await reachable(tx, member):
                 unreachable.append(member.name)
                 continue
             leave = await tx.get_leave(session.id, member.id)
@@ -92,8 +92,3 @@ class StudyJobs:
                 key=f"{occurrence.key}:{key}:{secretary.id}", kind="secretary_list", now=now,
                 default_locale=self.locale)
         return queued
-
-
-async def _reachable(tx: Tx, member: Member) -> bool:
-    """Bound on at least one channel account that has not blocked us."""
-    return any(b.unreachable_at is None for b in await tx.bindings_for(member.id))
