@@ -35,6 +35,18 @@ def _branch_chat(row: aiosqlite.Row) -> BranchChat:
 class ChannelRepo(RepoBase):
     """Group chats per branch, and accounts a platform says it can no longer reach."""
 
+    async def officer_accounts(self, channel: str) -> list[tuple[str, str | None]]:
+        """(account, language) of every active officer's own account on a channel: the
+        roster language, else the script they last wrote in (None: the default)."""
+        rows = await self._all(
+            "SELECT b.external_id, COALESCE(m.language, b.locale) AS lang FROM bindings b "
+            "JOIN members m ON m.id = b.member_id WHERE b.channel = ? AND b.relation IS NULL "
+            "AND m.status = 'active' AND m.role IN ('secretary', 'instructor', 'admin') "
+            "ORDER BY b.external_id",
+            (channel,),
+        )
+        return [(str(r["external_id"]), r["lang"]) for r in rows]
+
     async def set_branch_chat(
         self, channel: str, chat_id: str, branch_id: int, title: str | None, now: datetime
     ) -> bool:

@@ -145,3 +145,38 @@ async def test_reply_files_go_as_a_photo_or_a_document(tmp_path: Path) -> None:
         assert photo.files["photo"] == ("出勤.png", b"\x89PNG fake")
         assert document.files["document"] == ("出勤.xlsx", b"PK fake workbook")
         assert rig.api.texts(LI) == ["本月报表"]
+
+
+def _chat_menus(rig: TelegramRig) -> dict[int, list[str]]:
+    """The command menus set for single chats: chat id -> commands."""
+    return {int(c.params["scope"]["chat_id"]): [x["command"] for x in c.params["commands"]]
+            for c in rig.api.sent(None, "setMyCommands")
+            if c.params.get("scope", {}).get("type") == "chat"}
+
+
+async def test_a_bound_secretary_sees_the_secretary_words_in_the_command_menu(
+    tmp_path: Path,
+) -> None:
+    async with telegram_rig(tmp_path / "z.db", bound={7001: "李建国", WANG: "王秀英"}) as rig:
+        menus = _chat_menus(rig)  # set at start-up, for the officer only
+        assert list(menus) == [7001]
+        assert menus[7001][-7:] == ["visits", "deliveries", "attendance", "proxy",
+                                    "broadcast", "report", "invite"]
+        assert menus[7001][0] == "checkin"  # the member commands come first
+
+
+async def test_an_officer_who_binds_later_gets_the_menu_after_their_next_message(
+    tmp_path: Path,
+) -> None:
+    async with telegram_rig(tmp_path / "z.db") as rig:
+        await rig.say(7001, "帮助")  # not bound yet: nothing to set
+        assert _chat_menus(rig) == {}
+        await rig.bind(7001, "李建国")
+        await rig.bind(WANG, "王秀英")
+        await rig.say(7001, "帮助")
+        await rig.say(WANG, "帮助")
+        await rig.api.wait_until(lambda: 7001 in _chat_menus(rig))
+        await rig.say(7001, "出勤")  # once per chat
+        assert len([c for c in rig.api.sent(None, "setMyCommands")
+                    if c.params.get("scope", {}).get("type") == "chat"]) == 1
+        assert list(_chat_menus(rig)) == [7001]

@@ -32,6 +32,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, T
 from bot.app import App
 from bot.channels.telegram_http import AiohttpRequest, env_proxy
 from bot.channels.telegram_inbound import UpdateHandler
+from bot.channels.telegram_menus import OfficerMenus
 from bot.channels.telegram_send import TelegramSender
 from bot.channels.telegram_ui import commands, group_commands
 from bot.channels.telegram_webhook import TelegramWebhook
@@ -139,9 +140,10 @@ class TelegramChannel:
                                      retries=retries, backoff=backoff)
         self.nudge = Nudge(app.dispatcher.notify)
         self.sender.on_queued = self.nudge
+        self.menus = OfficerMenus(bot, app.store, app.router.available, self.locale)
         self.handler = UpdateHandler(app.router, self.sender, app.store, app.clock,
                                      locale=self.locale, secret=config.token.encode(),
-                                     notify=self.nudge)
+                                     notify=self.nudge, menus=self.menus)
         self.application.add_handler(TypeHandler(Update, self.handler))
         self.webhook: TelegramWebhook | None = None
         if config.mode == "webhook":
@@ -173,7 +175,8 @@ class TelegramChannel:
             log.info("telegram: webhook at %s", self.webhook.path)
 
     async def register_commands(self) -> None:
-        """Commands in Chinese (the default) and English; /help and /bindgroup in groups.
+        """Commands in Chinese (the default) and English; /help and /bindgroup in groups;
+        each bound officer's chat, the secretary words too.
 
         post_init would do this under run_polling(); with a manual start it is ours to call.
         """
@@ -182,6 +185,7 @@ class TelegramChannel:
         await bot.set_my_commands(commands(default, self._available))
         await bot.set_my_commands(commands("en", self._available), language_code="en")
         await bot.set_my_commands(group_commands(default), scope=BotCommandScopeAllGroupChats())
+        await self.menus.set_all()
 
     async def halt(self) -> None:
         """Stop taking updates and let those in flight finish (their replies go out)."""

@@ -18,6 +18,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.channels.telegram_groups import GROUPS, GroupHandler, command_of
+from bot.channels.telegram_menus import OfficerMenus
 from bot.channels.telegram_send import CHANNEL, Markup, TelegramSender
 from bot.channels.telegram_ui import (
     PAGE_PREFIX,
@@ -45,13 +46,15 @@ class UpdateHandler:
     """Turns Telegram updates into what the core understands and sends the answers back."""
 
     def __init__(self, router: Router, sender: TelegramSender, store: SqliteStore, clock: Clock,
-                 *, locale: str, secret: bytes, notify: Callable[[], None]) -> None:
+                 *, locale: str, secret: bytes, notify: Callable[[], None],
+                 menus: OfficerMenus | None = None) -> None:
         self.router = router
         self.sender = sender
         self.store = store
         self.clock = clock
         self.locale = locale
         self.notify = notify
+        self.menus = menus
         self.menu = main_keyboard(router.available)
         self.contact = contact_keyboard(locale)
         self.pager = Pager(secret, locale)
@@ -121,6 +124,8 @@ class UpdateHandler:
                                 attachment=attachment)
         replies = await self.router.handle(inbound)
         await self.answer(message.chat.id, update.update_id, replies)
+        if self.menus is not None:
+            await self.menus.seen(str(user_id))
 
     async def _download(self, message: Message) -> Attachment | None:
         """A document or the largest size of a photo, fetched; None when it is too large.

@@ -32,6 +32,8 @@ MAIN_ACTIONS = (Intent.CHECKIN, Intent.LEAVE, Intent.DELIVERY, Intent.HOSPITAL, 
 # Slash commands registered with Telegram (the router understands them all, and more).
 MEMBER_COMMANDS = (Intent.CHECKIN, Intent.LEAVE, Intent.DELIVERY, Intent.HOSPITAL, Intent.NEXT,
                    Intent.MATERIAL, Intent.ME, Intent.HELP)
+OFFICER_COMMANDS = (Intent.VISITS, Intent.DELIVERIES, Intent.ATTENDANCE, Intent.PROXY,
+                    Intent.BROADCAST, Intent.REPORT, Intent.INVITE)
 
 
 def main_keyboard(available: Iterable[str]) -> ReplyKeyboardMarkup:
@@ -72,6 +74,14 @@ def commands(locale: str, available: Iterable[str]) -> list[BotCommand]:
     offered = set(available)
     return [BotCommand(i.value, t(locale, f"telegram.cmd.{i.value}"))
             for i in MEMBER_COMMANDS if i.value in offered or i is Intent.HELP]
+
+
+def officer_commands(locale: str, available: Iterable[str]) -> list[BotCommand]:
+    """A secretary's menu: the member commands, then the secretary words."""
+    offered = set(available)
+    return commands(locale, offered) + [
+        BotCommand(i.value, t(locale, f"telegram.cmd.{i.value}"))
+        for i in OFFICER_COMMANDS if i.value in offered]
 
 
 def group_commands(locale: str) -> list[BotCommand]:

@@ -23,7 +23,7 @@ import json
 import socket
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -725,14 +725,20 @@ def rig_config(api: FakeBotApi, db: Path, *, mode: str = "polling", rate_limit: 
 @contextlib.asynccontextmanager
 async def telegram_rig(db: Path, *, mode: str = "polling", latency: float = 0.0,
                        per_chat: float = 0.01, rate_limit: float = 1000.0,
-                       clock: FakeClock | None = None) -> AsyncIterator[TelegramRig]:
-    """A seeded demo branch served over Telegram by the real runtime (no scheduler)."""
+                       clock: FakeClock | None = None,
+                       bound: Mapping[int, str] | None = None) -> AsyncIterator[TelegramRig]:
+    """A seeded demo branch served over Telegram by the real runtime (no scheduler);
+    `bound` Telegram accounts (user id -> roster name) are bound before it starts."""
     clock = clock or FakeClock(STUDY_DAY_MORNING)
     store = await SqliteStore.open(db)
     port = free_port() if mode == "webhook" else 0
     async with FakeBotApi(latency=latency) as api:
         config = rig_config(api, db, mode=mode, rate_limit=rate_limit, port=port)
         await seed(await build_app(config, clock, {}, store=store))
+        async with store.transaction() as tx:
+            for user_id, name in (bound or {}).items():
+                [member] = await tx.find_members_by_name(name)
+                await tx.bind("telegram", str(user_id), member.id, None, clock.now())
         runtime = Runtime(config, clock, store=store, scheduler=False,
                           telegram_options={"per_chat": per_chat, "backoff": 0.01,
                                             "poll_timeout": 5})
