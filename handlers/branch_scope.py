@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.messages import Reply
 from bot.text import normalize
 from handlers.care_alerts import may_handle
+from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.materials import reader_branch
 from storage.models import Branch
@@ -23,12 +24,15 @@ class Scoped:
 
 async def officer_branch(ctx: Context, args: str, *, action: str, word: str) -> Scoped:
     """`报表 东城离退休干部党支部 上月` → that branch, if the officer may act for it; without a
-    name, their own branch (an instructor or admin: the first one they oversee).
+    name, their own branch (an instructor or admin: the first one they oversee). Members and
+    family accounts are refused as for every secretary word.
 
     A secretary may act for their branch, an instructor for those they oversee, an admin for
     any; a refusal is audited as `<action>_denied`. `word` is the chat word, for the example
     an officer with no branch of their own is shown.
     """
+    if not is_officer(ctx):
+        return Scoped(None, args, officer_only(ctx))
     branch, rest = await _named(ctx, args)
     if branch is None:
         branch = await reader_branch(ctx)

@@ -8,7 +8,6 @@ from bot.i18n import t
 from bot.messages import Reply
 from bot.text import Intent, Parsed
 from handlers.branch_scope import officer_branch
-from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.notify import push, reachable
 from storage.models import Branch, Member
@@ -18,8 +17,6 @@ MAX_NOTICE = 1000  # characters: a notice is read on a phone by someone in their
 
 async def handle_broadcast(ctx: Context, parsed: Parsed) -> list[Reply]:
     """通知 [支部名] [内容]: ask for the text if missing, read it back, send on 确认."""
-    if not is_officer(ctx):
-        return officer_only(ctx)
     scoped = await officer_branch(ctx, parsed.args, action="broadcast", word="通知")
     if scoped.branch is None:
         return scoped.refusal

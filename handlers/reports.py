@@ -22,7 +22,6 @@ from bot.messages import Reply
 from bot.report import MonthReport, collect_report, write_chart, write_xlsx
 from bot.text import Intent, Parsed
 from handlers.branch_scope import officer_branch
-from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery_common import month_key, month_words, parse_month, shift_month
 from handlers.notify import PushButton, push
@@ -36,8 +35,6 @@ MONTHLY_REPORT_DAYS = 7  # the summary of last month goes out on the first of th
 
 async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart."""
-    if not is_officer(ctx):
-        return officer_only(ctx)
     scoped = await officer_branch(ctx, parsed.args, action="report", word="报表")
     if scoped.branch is None:
         return scoped.refusal

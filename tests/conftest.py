@@ -90,6 +90,13 @@ class Zhibu:
         """The replies to one message, joined."""
         return "\n".join(r.text for r in await self.say(who, text, **kw))
 
+    async def converse(self, who: str, *texts: str) -> str:
+        """Several messages in turn (a conversation's steps); the last one's replies."""
+        answer = ""
+        for text in texts:
+            answer = await self.text(who, text)
+        return answer
+
 
 def make_config(path: Path) -> Config:
     """Defaults, with the database in a test folder."""

@@ -23,21 +23,13 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
         z = await open_zhibu(db, FakeClock(STUDY_DAY_MORNING), fresh=True)
         try:
             await z.text("王秀英", "签到")
-            await z.text("陈淑珍", "请假 感冒")
-            await z.text("陈淑珍", "确认")
-            await z.text("李建国", "代签 刘德明 腿脚不便")
-            await z.text("李建国", "确认")
-            await z.text("张桂兰", "住院 中心医院")
-            await z.text("张桂兰", "跳过")
-            await z.text("张桂兰", "今天")
-            await z.text("张桂兰", "2")  # do not tell the partner
-            await z.text("张桂兰", "确认")
-            await z.text("李建国", "资料 发布 十二月学习要点：坚定理想信念。")
-            await z.text("李建国", "确认")
+            await z.converse("陈淑珍", "请假 感冒", "确认")
+            await z.converse("李建国", "代签 刘德明 腿脚不便", "确认")
+            # "2": do not tell the partner
+            await z.converse("张桂兰", "住院 中心医院", "跳过", "今天", "2", "确认")
+            await z.converse("李建国", "资料 发布 十二月学习要点：坚定理想信念。", "确认")
             z.clock.advance(timedelta(days=1))
-            await z.text("李建国", "已走访 1")
-            await z.text("李建国", "今天")
-            await z.text("李建国", "跳过")
+            await z.converse("李建国", "已走访 1", "今天", "跳过")
             await z.text("李建国", "确认")
         finally:
             await z.app.close()

@@ -27,13 +27,8 @@ async def test_a_secretary_gets_this_study_days_report_with_workbook_and_chart(
     zhibu: Zhibu,
 ) -> None:
     await zhibu.text("王秀英", "签到")
-    await zhibu.text("李建国", "代签 刘德明 腿脚不便")
-    await zhibu.text("李建国", "确认")
-    await zhibu.text("张桂兰", "住院 中心医院")
-    await zhibu.text("张桂兰", "跳过")
-    await zhibu.text("张桂兰", "今天")
-    await zhibu.text("张桂兰", "2")
-    await zhibu.text("张桂兰", "确认")
+    await zhibu.converse("李建国", "代签 刘德明 腿脚不便", "确认")
+    await zhibu.converse("张桂兰", "住院 中心医院", "跳过", "今天", "2", "确认")
 
     making, ready = await zhibu.say("李建国", "报表 本月")
 
@@ -127,9 +122,7 @@ async def test_early_each_month_the_secretary_gets_last_months_summary_once(
     zhibu: Zhibu,
 ) -> None:
     await zhibu.text("王秀英", "签到")  # 2026-12-08, the December study day
-    await zhibu.text("张桂兰", "住院 中心医院")
-    for answer in ("跳过", "今天", "2", "确认"):
-        await zhibu.text("张桂兰", answer)
+    await zhibu.converse("张桂兰", "住院 中心医院", "跳过", "今天", "2", "确认")
     scheduler = Scheduler(zhibu.app)
 
     zhibu.clock.set(datetime(2026, 12, 31, 8, 0, tzinfo=SHANGHAI))
