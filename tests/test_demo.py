@@ -69,3 +69,14 @@ def test_a_missing_script_is_a_clear_error(
 ) -> None:
     assert main(["demo", "--script", str(tmp_path / "nope.txt")]) == 2
     assert "script not found" in capsys.readouterr().err
+
+
+def test_secretary_month_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _replay("secretary-month.txt", tmp_path, capsys)
+    assert "将把下面这条通知发给城关离退休干部党支部8位同志" in out
+    assert "已发出：城关离退休干部党支部8位同志会收到这条通知。" in out
+    assert "📨 发给 王秀英：【城关离退休干部党支部通知】" in out
+    assert "正在生成城关离退休干部党支部2026年12月的报表，请稍候…" in out
+    assert "城关离退休干部党支部2026年12月报表：学习日1次，实到2人次（代签0）" in out
+    assert "📎 城关离退休干部党支部-2026-12-报表.xlsx" in out
+    assert "📎 城关离退休干部党支部-2026-12-报表.png" in out
