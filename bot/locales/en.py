@@ -403,7 +403,8 @@ MESSAGES: dict[str, str] = {
     "telegram.prev": "◀ Previous",
     "telegram.next": "Next ▶",
     "telegram.page_gone": "This page has expired; please ask again.",
-    "telegram.bindgroup_ok": "This group is now {branch}'s group: notices and reminders go here.",
+    "telegram.bindgroup_ok": ("This group is now registered as {branch}'s group. Here I answer "
+                              "/help only; personal matters go to a private chat."),
     "telegram.bindgroup_denied": "Only a branch secretary (bound in private first) can do that.",
     "telegram.bindgroup_private": "Send /bindgroup in the branch's group to register it.",
     "telegram.why.blocked": "cannot be reached on Telegram (blocked or deleted the bot)",

@@ -344,7 +344,8 @@ MESSAGES: dict[str, str] = {
     "telegram.prev": "◀ 上一页",
     "telegram.next": "下一页 ▶",
     "telegram.page_gone": "这一页已过期，请重新查询。",
-    "telegram.bindgroup_ok": "好的，本群已设为{branch}的支部群，支部的通知和提醒会发到这里。",
+    "telegram.bindgroup_ok": ("好的，本群已登记为{branch}的支部群。我在群里只回答 /help；"
+                              "个人的事（签到、请假、住院）请私聊我。"),
     "telegram.bindgroup_denied": "只有支部书记可以把本群设为支部群（请先私聊我绑定）。",
     "telegram.bindgroup_private": "请在支部的群里发 /bindgroup，把那个群设为支部群。",
     "telegram.why.blocked": "Telegram上联系不到，可能屏蔽或删除了支部助手",
