@@ -158,8 +158,10 @@ async def test_a_bound_secretary_sees_the_secretary_words_in_the_command_menu(
     tmp_path: Path,
 ) -> None:
     async with telegram_rig(tmp_path / "z.db", bound={7001: "李建国", WANG: "王秀英"}) as rig:
-        menus = _chat_menus(rig)  # set at start-up, for the officer only
-        assert list(menus) == [7001]
+        await rig.api.wait_until(lambda: 7001 in _chat_menus(rig))  # set at start-up
+        await rig.say(WANG, "帮助")  # (and nothing more after a member's message)
+        menus = _chat_menus(rig)
+        assert list(menus) == [7001]  # for the officer only
         assert menus[7001][-7:] == ["visits", "deliveries", "attendance", "proxy",
                                     "broadcast", "report", "invite"]
         assert menus[7001][0] == "checkin"  # the member commands come first

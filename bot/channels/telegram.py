@@ -141,6 +141,7 @@ class TelegramChannel:
         self.nudge = Nudge(app.dispatcher.notify)
         self.sender.on_queued = self.nudge
         self.menus = OfficerMenus(bot, app.store, app.router.available, self.locale)
+        self._menus: asyncio.Task[int] | None = None
         self.handler = UpdateHandler(app.router, self.sender, app.store, app.clock,
                                      locale=self.locale, secret=config.token.encode(),
                                      notify=self.nudge, menus=self.menus)
@@ -185,7 +186,8 @@ class TelegramChannel:
         await bot.set_my_commands(commands(default, self._available))
         await bot.set_my_commands(commands("en", self._available), language_code="en")
         await bot.set_my_commands(group_commands(default), scope=BotCommandScopeAllGroupChats())
-        await self.menus.set_all()
+        # one request per officer: in the background, so that updates are not kept waiting
+        self._menus = asyncio.get_running_loop().create_task(self.menus.set_all())
 
     async def halt(self) -> None:
         """Stop taking updates and let those in flight finish (their replies go out)."""
@@ -199,6 +201,9 @@ class TelegramChannel:
         """Close the HTTP clients (after the outbox has stopped using them)."""
         await self.halt()
         self.nudge.cancel()
+        if self._menus is not None:
+            self._menus.cancel()
+            await asyncio.gather(self._menus, return_exceptions=True)
         await self.application.shutdown()
 
 def build_application(config: TelegramConfig, concurrency: int) -> AnyApplication:

@@ -2,8 +2,9 @@
 
 The bot-wide menu lists the member commands; a secretary, instructor or admin gets, in their
 own private chat, the member commands followed by 待访, 送学单, 出勤, 代签, 通知, 报表, 邀请. Set
-for every bound officer at start-up, and for a chat the first time it writes while bound
-(an officer who has just bound with their code, or been made secretary by a new roster).
+for every bound officer at start-up (in the background), and for a chat the first time it
+writes while bound (an officer who has just bound with their code, or been made secretary by
+a new roster).
 """
 
 from __future__ import annotations
