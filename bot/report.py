@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
@@ -126,7 +127,7 @@ async def _visits(tx: Tx, branch: Branch, year: int, month: int, tz: ZoneInfo) -
     return out
 
 
-def write_xlsx(report: MonthReport, path: Path) -> None:
+def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
     """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
 
@@ -162,7 +163,7 @@ def _rows(sheet: object, header: list[str], rows: Sequence[Sequence[object]]) ->
         sheet.column_dimensions[column[0].column_letter].width = min(width, 60)
 
 
-def write_chart(report: MonthReport, path: Path) -> None:
+def write_chart(report: MonthReport, path: Path | BinaryIO) -> None:
     """Stacked bars of 实到 / 请假 / 缺席 over the last twelve months.
 
     A Figure of its own, not pyplot: the service draws in worker threads, and pyplot's global
@@ -189,4 +190,4 @@ def write_chart(report: MonthReport, path: Path) -> None:
     axes.set_title(f"{report.branch} 学习日出勤（近12个月）", fontproperties=font)
     axes.legend(prop=font)
     figure.tight_layout()
-    figure.savefig(path)
+    figure.savefig(path, format="png")

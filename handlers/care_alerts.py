@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import format_date, t
+from bot.i18n import format_date, format_when, t
 from handlers.notify import PushButton, Render, push
 from storage import Tx
 from storage.models import Member
@@ -98,7 +98,7 @@ async def task_render(tx: Tx, task: VisitTask, tz: ZoneInfo) -> Render:
         if taker and task.status == "taken":
             taken_at = (task.taken_at or task.created_at).astimezone(tz)
             lines.append(t(locale, "care.taken_line", who=taker.name,
-                           when=f"{format_date(locale, taken_at)} {taken_at:%H:%M}"))
+                           when=format_when(locale, taken_at)))
         if doer and task.status == "done":
             note = f"：{task.note}" if task.note else ""
             visited = _admitted(locale, {"date": task.visited_on})

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import re
+import io
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,14 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.i18n import t
 from bot.messages import Reply
-from bot.report import MonthReport, collect_report, write_chart, write_xlsx
+from bot.report import (
+    DELIVERY_STATUS,
+    VISIT_STATUS,
+    MonthReport,
+    collect_report,
+    write_chart,
+    write_xlsx,
+)
 from bot.text import Intent, Parsed
 from handlers.branch_scope import officer_branch
 from handlers.context import Context
@@ -27,9 +33,9 @@ from handlers.delivery_common import month_key, month_words, parse_month, shift_
 from handlers.notify import PushButton, push
 from handlers.sessions import branch_rule
 from storage import SqliteStore
+from storage.files import replace_file, safe_name
 from storage.models import Branch
 
-_UNSAFE = re.compile(r"[^\w\-]+")
 MONTHLY_REPORT_DAYS = 7  # the summary of last month goes out on the first of these days
 
 
@@ -39,10 +45,12 @@ async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     if scoped.branch is None:
         return scoped.refusal
     branch, rest = scoped.branch, scoped.rest
-    month = parse_month(rest, month_key(ctx.local())) if rest else None
-    if rest and month is None:
-        return [Reply(ctx.t("report.bad_month", text=rest))]
-    month = month or _latest_study_month(ctx, branch)
+    if rest:
+        month = parse_month(rest, month_key(ctx.local()))
+        if month is None:
+            return [Reply(ctx.t("report.bad_month", text=rest))]
+    else:
+        month = _latest_study_month(ctx, branch)
     year, mon = (int(x) for x in month.split("-"))
     report = await collect_report(ctx.tx, branch, year, mon, ctx.tz, ctx.now, ctx.actor)
     folder = await ctx.tx.files_dir()
@@ -63,16 +71,18 @@ async def _render(report: MonthReport, folder: Path | None, locale: str, *,
                   wechat: bool) -> list[Reply]:
     """Write the workbook and the chart; the summary with the files (WeChat: the chart)."""
     where = folder / "reports" if folder is not None else Path(tempfile.gettempdir())
-    stem = _UNSAFE.sub("_", f"{report.branch}-{report.month}-报表")
+    stem = safe_name(f"{report.branch}-{report.month}-报表", "报表")
     xlsx, png = where / f"{stem}.xlsx", where / f"{stem}.png"
-    await asyncio.to_thread(_write, report, xlsx, png)
-    text = summary(locale, report)
+    workbook, chart = await asyncio.to_thread(_draw, report)
+    await replace_file(xlsx, workbook)  # two officers asking at once never read half a file
+    await replace_file(png, chart)
+    text = summary(report, locale)
     if wechat:  # an Official Account cannot send a spreadsheet; the chart is a picture
         return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
     return [Reply(text, files=(str(xlsx), str(png)))]
 
 
-def summary(locale: str, report: MonthReport) -> str:
+def summary(report: MonthReport, locale: str) -> str:
     """One line of the month: study days, attendance, visits, deliveries (no health details)."""
     sessions = report.sessions
     return t(locale, "report.ready", branch=report.branch,
@@ -82,9 +92,10 @@ def summary(locale: str, report: MonthReport) -> str:
              leave=sum(len(s.leave) for s in sessions),
              absent=sum(len(s.absent) for s in sessions),
              visits=len(report.visits),
-             visited=sum(1 for v in report.visits if v[4] == "已走访"),
+             visited=sum(1 for v in report.visits if v[4] == VISIT_STATUS["done"]),
              deliveries=len(report.deliveries),
-             delivered=sum(1 for d in report.deliveries if d[1] == "已送达"))
+             delivered=sum(1 for d in report.deliveries
+                           if d[1] == DELIVERY_STATUS["delivered"]))
 
 
 class ReportJobs:
@@ -115,7 +126,7 @@ class ReportJobs:
                 report = await collect_report(tx, branch, year, mon, self.tz, now,
                                               ("system", "monthly report"))
                 button = PushButton(lambda locale: t(locale, "report.button"), f"报表 {month}")
-                render = functools.partial(_summary_of, report)
+                render = functools.partial(summary, report)
                 for secretary in secretaries:
                     queued += await push(
                         tx, secretary, render,
@@ -125,23 +136,12 @@ class ReportJobs:
         return queued
 
 
-def _summary_of(report: MonthReport, locale: str) -> str:
-    return summary(locale, report)
-
-
-def _write(report: MonthReport, xlsx: Path, png: Path) -> None:
-    """Both files, each written beside its place and moved in whole (two secretaries asking
-    for the same month at once never read half a file)."""
-    xlsx.parent.mkdir(parents=True, exist_ok=True)
-    for target, write in ((xlsx, write_xlsx), (png, write_chart)):
-        fd, temp = tempfile.mkstemp(dir=target.parent, suffix=target.suffix)
-        os.close(fd)
-        try:
-            write(report, Path(temp))
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+def _draw(report: MonthReport) -> tuple[bytes, bytes]:
+    """The workbook and the chart, as bytes (CPU work: run in a worker thread)."""
+    workbook, chart = io.BytesIO(), io.BytesIO()
+    write_xlsx(report, workbook)
+    write_chart(report, chart)
+    return workbook.getvalue(), chart.getvalue()
 
 
 INTENTS = {Intent.REPORT: handle_report}

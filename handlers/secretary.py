@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import format_date
+from bot.i18n import format_date, hhmm
 from bot.messages import Reply
 from bot.text import Intent, Parsed
 from handlers.binding import create_invite, format_code
@@ -88,7 +88,7 @@ async def handle_proxy(ctx: Context, parsed: Parsed) -> list[Reply]:
     session = await session_at(ctx, branch, start)
     existing = await ctx.tx.get_checkin(session.id, member.id)
     if existing:
-        when = ctx.local(existing.checked_in_at).strftime("%H:%M")
+        when = hhmm(ctx.local(existing.checked_in_at))
         return [Reply(ctx.t("proxy.already", name=member.name, time=when))]
     data = {"session_id": session.id, "member_id": member.id, "reason": parts[1]}
     ctx.goto("proxy", "confirm", data, options=["确认", "取消"])
@@ -113,7 +113,7 @@ async def continue_proxy(ctx: Context, parsed: Parsed) -> list[Reply] | None:
     if not await ctx.tx.add_checkin(session.id, member.id, ctx.now, ctx.message.channel,
                                     by_member_id=secretary.id, reason=reason):
         existing = await ctx.tx.get_checkin(session.id, member.id)
-        when = ctx.local(existing.checked_in_at if existing else ctx.now).strftime("%H:%M")
+        when = hhmm(ctx.local(existing.checked_in_at if existing else ctx.now))
         return [Reply(ctx.t("proxy.already", name=member.name, time=when))]
     await ctx.tx.audit("proxy_checkin", ctx.now, actor_member_id=secretary.id, actor=ctx.actor,
                        subject_member_id=member.id, detail={"session": session.id})

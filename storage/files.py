@@ -56,9 +56,19 @@ async def write_file(path: Path, data: bytes) -> None:
     await asyncio.to_thread(_write, path, data)
 
 
+async def replace_file(path: Path, data: bytes) -> None:
+    """Write a file whose content may change under the same name (a month's report)
+    atomically, off the event loop: a reader sees the old file or the new, never half."""
+    await asyncio.to_thread(_replace, path, data)
+
+
 def _write(path: Path, data: bytes) -> None:
     if path.is_file() and path.stat().st_size == len(data):
         return
+    _replace(path, data)
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
     try:
