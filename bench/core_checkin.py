@@ -36,10 +36,10 @@ import aiosqlite
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig
-from bot.messages import InboundMessage
-from schedules.rules import parse_rule
+from bot.core.clock import FakeClock
+from bot.core.messages import InboundMessage
+from bot.core.rules import parse_rule
 from storage import SqliteStore
 from storage.timefmt import ts
 from tests.zhibu_process import add_bound_members

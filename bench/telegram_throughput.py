@@ -46,10 +46,10 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import build_app
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, TelegramConfig
+from bot.core.clock import FakeClock
+from bot.core.rules import parse_rule
 from bot.run import Runtime
-from schedules.rules import parse_rule
 from storage import SqliteStore
 from tests.fakes.botapi import TOKEN, serve_in_subprocess
 from tests.zhibu_process import add_bound_members

@@ -42,9 +42,9 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_app
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, WechatConfig
-from schedules.rules import parse_rule
+from bot.core.clock import FakeClock
+from bot.core.rules import parse_rule
 from storage import SqliteStore
 from tests.zhibu_process import add_bound_members
 
@@ -263,7 +263,7 @@ def _cpu_seconds(pid: int) -> float | None:
 
 async def core_ceiling(db: Path, members: int, concurrency: int) -> Result:
     """router.handle alone on the same work, same concurrency, no HTTP (for comparison)."""
-    from bot.messages import InboundMessage
+    from bot.core.messages import InboundMessage
 
     clock = FakeClock(MOMENT)
     app = await build_app(_config(db), clock)

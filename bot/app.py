@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.clock import Clock
 from bot.config import Config
+from bot.core.clock import Clock
 from bot.outbox import Dispatcher, Sender
 from bot.router import Router
 from storage import SqliteStore, open_store

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from bot.app import App, build_app
 from bot.channels.console import CHANNEL, ConsoleChannel, ConsoleSender
-from bot.clock import Clock, FakeClock
 from bot.config import Config, DatabaseConfig
-from bot.messages import Attachment, InboundMessage, Reply
-from bot.roster_import import import_roster
-from schedules.rules import parse_rule
+from bot.core.clock import Clock, FakeClock
+from bot.core.messages import Attachment, InboundMessage, Reply
+from bot.core.rules import parse_rule
+from bot.roster.importer import import_roster
 
 DEMO_BRANCH = "城关离退休干部党支部"
 DEMO_RULE = "每月第二个周二 09:00"

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.config import QuietHours
-from bot.i18n import t
+from bot.core.clock import Clock
+from bot.core.i18n import t
 from handlers.notify import push
 from storage import SqliteStore, Tx
 from storage.models import Binding, Member, OutboxRow

@@ -7,10 +7,10 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.i18n import t
-from bot.messages import InboundMessage, Reply, dump_replies, load_replies
-from bot.text import Intent, Parsed, menu_intent, parse, written_script
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import InboundMessage, Reply, dump_replies, load_replies
+from bot.understanding import Intent, Parsed, menu_intent, parse, written_script
 from handlers import FLOWS, INTENT_HANDLERS
 from handlers.binding import handle_stranger
 from handlers.common import is_officer, not_understood

@@ -25,8 +25,8 @@ from starlette.routing import BaseRoute
 from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.wechat import WechatChannel
-from bot.clock import Clock
 from bot.config import Config, split_host_port
+from bot.core.clock import Clock
 from schedules.scheduler import Scheduler
 from storage import SqliteStore
 

@@ -8,8 +8,8 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from bot.messages import Reply
-from bot.phone import normalize_phone
+from bot.core.messages import Reply
+from bot.core.phone import normalize_phone
 from handlers.common import menu_reply
 from handlers.context import Context
 from storage import Tx

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messages import Reply
-from bot.text import MEMBER_MENU, SECRETARY_MENU, Intent, Parsed, keyword
+from bot.core.messages import Reply
+from bot.understanding import MEMBER_MENU, SECRETARY_MENU, Intent, Parsed, keyword
 from handlers.context import Context
 
 

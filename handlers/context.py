@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
-from bot.messages import Button, InboundMessage, Reply
-from bot.text import Parsed
+from bot.core.i18n import t
+from bot.core.messages import Button, InboundMessage, Reply
+from bot.understanding import Parsed
 from handlers.notify import push
 from storage import Tx
 from storage.models import Binding, Branch, Conversation, Member

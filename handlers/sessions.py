@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timedelta
 
+from bot.core.rules import RuleError, StudyDayRule, parse_rule
 from handlers.context import Context
-from schedules.rules import RuleError, StudyDayRule, parse_rule
 from storage.models import Branch, StudySession
 
 CHECKIN_OPENS_BEFORE = timedelta(hours=1)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import format_date, format_when, t
+from bot.core.i18n import format_date, format_when, t
 from handlers.notify import push, reachable
 from schedules.plan import ABSENTEES, Occurrence
 from storage import Tx

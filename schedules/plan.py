@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from schedules.rules import StudyDayRule
+from bot.core.rules import StudyDayRule
 from storage.models import Branch
 
 REMIND_EARLY = "remind_early"

@@ -19,9 +19,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
-from handlers.care_jobs import CareJobs
-from handlers.delivery_jobs import DeliveryJobs
-from handlers.reports import ReportJobs
+from handlers.care.jobs import CareJobs
+from handlers.delivery.jobs import DeliveryJobs
+from handlers.officers.reports import ReportJobs
 from handlers.sessions import branch_rule
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App, build_app
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig
+from bot.core.clock import FakeClock
+from bot.core.messages import InboundMessage, Reply
 from bot.demo import seed
-from bot.messages import InboundMessage, Reply
 from storage import SqliteStore
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from handlers.binding import create_invite
-from handlers.care_jobs import CareJobs
+from handlers.care.jobs import CareJobs
 from storage import MemberData
 from storage.repo_care import VisitTask
 from tests.conftest import SHANGHAI, STUDY_DAY_MORNING, Zhibu, open_zhibu
@@ -318,7 +318,7 @@ async def test_the_holiday_set_is_configurable_per_branch(tmp_path: Path) -> Non
 
 
 async def test_a_visit_can_be_recorded_with_a_photo(zhibu: Zhibu) -> None:
-    from bot.messages import Attachment, InboundMessage
+    from bot.core.messages import Attachment, InboundMessage
 
     await report_own_stay(zhibu)
     (task,) = await tasks_of(zhibu)

@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from handlers.binding import create_invite
 from tests.conftest import STUDY_DAY_MORNING, Zhibu, open_zhibu
 

@@ -16,9 +16,9 @@ import pytest
 from pypdf import PdfReader
 
 from bot.cli import main
-from bot.messages import Attachment, InboundMessage, Reply
-from handlers.delivery_common import parse_month
-from handlers.delivery_jobs import DeliveryJobs
+from bot.core.messages import Attachment, InboundMessage, Reply
+from handlers.delivery.common import parse_month
+from handlers.delivery.jobs import DeliveryJobs
 from storage import SqliteStore
 from storage.repo_delivery import Material
 from tests.conftest import Zhibu

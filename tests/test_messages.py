@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
-from bot.messages import Button, Reply, dump_replies, load_replies
+from bot.core.messages import Button, Reply, dump_replies, load_replies
 
 
 def test_replies_survive_storage_with_every_field() -> None:

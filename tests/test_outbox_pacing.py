@@ -21,8 +21,8 @@ from starlette.responses import JSONResponse
 
 from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
-from bot.clock import SystemClock
 from bot.config import Config, DatabaseConfig, QuietHours, TelegramConfig
+from bot.core.clock import SystemClock
 from storage import MemberData, SqliteStore
 from storage.models import OutboxRow
 from tests.fakes.botapi import Call, FakeBotApi

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from tests.conftest import STUDY_DAY_MORNING, make_config, open_zhibu
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.messages import InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from schedules.scheduler import Scheduler
 from tests.conftest import SHANGHAI, Zhibu, count_rows
 from tests.fakes.botapi import telegram_rig

@@ -1,4 +1,4 @@
-"""Tests for roster spreadsheet parsing (bot.roster) and phone normalisation (bot.phone)."""
+"""Tests for roster parsing (bot.roster.parse) and phone normalisation (bot.core.phone)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 from lunardate import LunarDate
 
-from bot.phone import normalize_phone, phone_from_cell
-from bot.roster import (
+from bot.core.phone import normalize_phone, phone_from_cell
+from bot.roster.parse import (
     Birthday,
     ParsedRoster,
     RosterError,

@@ -1,4 +1,4 @@
-"""Tests for applying a roster to the store (bot.roster_import) and `zhibu import-roster`."""
+"""Tests for applying a roster to the store (bot.roster.importer) and `zhibu import-roster`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from bot.cli import main
-from bot.roster_import import import_roster
+from bot.roster.importer import import_roster
 from storage import SqliteStore
 from storage.models import Member
 

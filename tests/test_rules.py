@@ -1,4 +1,4 @@
-"""Tests for schedules.rules: monthly study-day rules, against fixed dates only."""
+"""Tests for bot.core.rules: monthly study-day rules, against fixed dates only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from schedules.rules import RuleError, StudyDayRule, parse_rule
+from bot.core.rules import RuleError, StudyDayRule, parse_rule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

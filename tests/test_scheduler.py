@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.rules import parse_rule
 from schedules.plan import ABSENTEES, REMIND_DAY, REMIND_EARLY, fire_time, next_occurrence
-from schedules.rules import parse_rule
 from schedules.scheduler import Scheduler
 from storage.models import Branch
 from tests.conftest import SHANGHAI, Zhibu, open_zhibu

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from handlers.binding import create_invite
 from tests.conftest import STUDY_DAY_MORNING
 from tests.fakes.botapi import TelegramRig, telegram_rig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.messages import Reply
+from bot.core.messages import Reply
 from storage import MemberData
 from tests.fakes.botapi import TelegramRig, telegram_rig
 

@@ -12,8 +12,8 @@ import pytest
 
 from bot.app import build_app
 from bot.cli import main
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, WechatConfig
+from bot.core.clock import FakeClock
 from bot.demo import seed
 from bot.run import Runtime, run_service
 from storage import SqliteStore

@@ -1,4 +1,4 @@
-"""Tests for bot.text: understanding what an elderly member typed."""
+"""Tests for bot.understanding: understanding what an elderly member typed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.text import (
+from bot.understanding import (
     MEMBER_MENU,
     SECRETARY_MENU,
     SLASH_COMMANDS,

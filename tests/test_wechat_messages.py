@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.wechat_menu import build_menu, word_for
-from bot.messages import Reply
+from bot.core.messages import Reply
 from handlers import INTENT_HANDLERS
 from handlers.binding import create_invite
 from tests.fakes.wechatapi import MEMBER, Rig, event_xml, image_xml, text_xml, voice_xml

@@ -11,7 +11,7 @@ import pytest
 
 from bot.channels.wechat_menu import create_menu
 from bot.cli import main
-from bot.messages import Reply
+from bot.core.messages import Reply
 from bot.outbox import SendError
 from storage.models import OutboxRow
 from tests.conftest import Zhibu

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from bot.core.rules import parse_rule
 from schedules.plan import REMIND_EARLY
-from schedules.rules import parse_rule
 from storage import MemberData, SqliteStore, Tx
 from tests.fakes.botapi import FakeBotApi
 

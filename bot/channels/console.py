@@ -6,9 +6,9 @@ import itertools
 import logging
 from collections.abc import Callable
 
-from bot.clock import Clock
-from bot.i18n import t
-from bot.messages import InboundMessage, Reply
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import InboundMessage, Reply
 from bot.outbox import Sender
 from bot.router import Router
 

@@ -38,7 +38,7 @@ from bot.channels.telegram_ui import commands, group_commands
 from bot.channels.telegram_webhook import TelegramWebhook
 from bot.config import TelegramConfig
 from bot.ratelimit import SendBudget
-from bot.text import warm_up
+from bot.understanding import warm_up
 
 log = logging.getLogger(__name__)
 

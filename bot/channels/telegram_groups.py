@@ -15,11 +15,11 @@ from telegram import ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.channels.telegram_send import CHANNEL, TelegramSender
-from bot.clock import Clock
-from bot.i18n import t
-from bot.messages import InboundMessage
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import InboundMessage
 from bot.router import Router
-from bot.text import MEMBER_MENU, SECRETARY_MENU, Intent, parse
+from bot.understanding import MEMBER_MENU, SECRETARY_MENU, Intent, parse
 from handlers.binding import find_code
 from storage import SqliteStore, Tx
 from storage.models import Branch

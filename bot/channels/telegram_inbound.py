@@ -30,9 +30,9 @@ from bot.channels.telegram_ui import (
     paginate,
     pressed_label,
 )
-from bot.clock import Clock
-from bot.i18n import t
-from bot.messages import Attachment, InboundMessage, Reply, load_replies
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import Attachment, InboundMessage, Reply, load_replies
 from bot.outbox import SendError
 from bot.router import Router
 from storage import SqliteStore

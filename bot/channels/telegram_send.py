@@ -29,8 +29,8 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from bot.channels.telegram_ui import MAX_TEXT, buttons_from_rows, inline_keyboard, paginate
-from bot.clock import Clock
-from bot.i18n import t
+from bot.core.clock import Clock
+from bot.core.i18n import t
 from bot.outbox import SendError
 from bot.ratelimit import PUSH, REPLY, Busy, SendBudget
 from handlers.notify import push

@@ -16,9 +16,9 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.i18n import t
-from bot.messages import Button
-from bot.text import Intent, keyword
+from bot.core.i18n import t
+from bot.core.messages import Button
+from bot.understanding import Intent, keyword
 
 log = logging.getLogger(__name__)
 

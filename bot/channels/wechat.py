@@ -31,10 +31,10 @@ from bot.channels.wechat_inbox import BUDGET, WechatInbox
 from bot.channels.wechat_sender import WechatSender
 from bot.channels.wechat_webhook import WechatWebhook
 from bot.channels.wechat_wecom import WecomSender
-from bot.clock import Clock
 from bot.config import Config, WechatConfig, WecomConfig
+from bot.core.clock import Clock
 from bot.outbox import Sender
-from bot.text import warm_up
+from bot.understanding import warm_up
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 

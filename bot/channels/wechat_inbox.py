@@ -13,9 +13,9 @@ from bot.channels.wechat_menu import word_for
 from bot.channels.wechat_render import image_files, render_replies, split_bytes
 from bot.channels.wechat_sender import CHANNEL, WechatSender
 from bot.channels.wechat_xml import WechatInbound
-from bot.clock import Clock
-from bot.i18n import t
-from bot.messages import InboundMessage
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import InboundMessage
 from bot.router import Router
 from storage import SqliteStore
 

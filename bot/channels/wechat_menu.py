@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 
 from bot.channels.wechat_api import ApiClient, TokenHolder, wechat_token_fetch
-from bot.clock import Clock
 from bot.config import Config
-from bot.i18n import t
-from bot.text import Intent, keyword
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.understanding import Intent, keyword
 from handlers import INTENT_HANDLERS
 
 __all__ = ["KEY_PREFIX", "MENU", "build_menu", "create_menu", "word_for"]

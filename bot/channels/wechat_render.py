@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 from pathlib import PurePath
 
-from bot.i18n import t
-from bot.messages import Reply
-from bot.text import is_traditional
+from bot.core.i18n import t
+from bot.core.messages import Reply
+from bot.understanding import is_traditional
 
 __all__ = ["PASSIVE_LIMIT", "image_files", "render_push", "render_replies", "split_bytes"]
 

@@ -13,8 +13,8 @@ from aiolimiter import AsyncLimiter
 from bot.channels.wechat_api import ApiClient, WechatApiError
 from bot.channels.wechat_render import render_push, split_bytes
 from bot.channels.wechat_wecom import WecomSender
-from bot.clock import Clock
-from bot.i18n import t
+from bot.core.clock import Clock
+from bot.core.i18n import t
 from bot.outbox import SendError
 from storage import SqliteStore
 from storage.repo_wechat import PushTarget

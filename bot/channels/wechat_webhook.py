@@ -19,7 +19,7 @@ from bot.channels.wechat_xml import (
     render_encrypted,
     render_text,
 )
-from bot.clock import Clock
+from bot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 

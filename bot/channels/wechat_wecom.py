@@ -8,7 +8,7 @@ import logging
 
 from bot.channels.wechat_api import ApiClient, WechatApiError
 from bot.channels.wechat_render import render_push, split_bytes
-from bot.i18n import t
+from bot.core.i18n import t
 from bot.outbox import SendError
 
 log = logging.getLogger(__name__)

@@ -37,8 +37,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.app import build_app
-from bot.clock import FakeClock
 from bot.config import Config, DatabaseConfig, TelegramConfig
+from bot.core.clock import FakeClock
 from bot.demo import seed
 from bot.outbox import DispatchResult
 from bot.run import Runtime

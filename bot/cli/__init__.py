@@ -1,0 +1,131 @@
+"""The `zhibu` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.cli.material_args import add_parser as add_material_parser
+from bot.config import Config, ConfigError, load_config
+from bot.core.clock import SystemClock
+
+log = logging.getLogger("zhibu")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and option (the public contract in docs/DESIGN)."""
+    parser = argparse.ArgumentParser(
+        prog="zhibu", description="支部助手 — a chat assistant for a retired cadres' party branch."
+    )
+    parser.add_argument("--config", metavar="FILE",
+                        help="TOML configuration file (default: $ZHIBU_CONFIG, else built-in "
+                             "defaults); every key can be overridden by ZHIBU_<SECTION>__<KEY>")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="try everything locally: sample branch, console channel")
+    demo.add_argument("--script", type=Path, metavar="FILE",
+                      help="replay the lines of FILE (e.g. examples/first-study-day.txt), "
+                           "print the transcript and exit")
+    demo.add_argument("--db", type=Path, metavar="FILE",
+                      help="demo database (default: zhibu-demo.db; a fresh temporary one "
+                           "with --script)")
+    demo.add_argument("--start", type=_local_time, metavar="'YYYY-MM-DD HH:MM'",
+                      help="demo clock start in the configured time zone (default: 30 minutes "
+                           "before the sample branch's next study day)")
+
+    sub.add_parser("run", help="run the channels in the config (Telegram, WeChat), the "
+                              "scheduler and the outbox until SIGINT/SIGTERM")
+
+    roster = sub.add_parser("import-roster", help="add or update members from .xlsx or .csv")
+    roster.add_argument("file", type=Path, metavar="FILE")
+    roster.add_argument("--skip-bad", action="store_true",
+                        help="import the good rows even when some rows are bad")
+
+    study = sub.add_parser("set-study-day", help="set a branch's monthly study day")
+    study.add_argument("branch", metavar="BRANCH")
+    study.add_argument("rule", metavar="RULE",
+                       help='e.g. "每月10日 09:00", "每月第二个周二 09:00", '
+                            '"monthly 2nd tue 09:00"')
+    study.add_argument("--place", help="where the branch meets")
+
+    care = sub.add_parser("branch-care", help="a branch's visit settings (五必访)")
+    care.add_argument("branch", metavar="BRANCH")
+    care.add_argument("--visit-due-days", type=int, metavar="N",
+                      help="days a secretary has for a visit (default 3)")
+    care.add_argument("--holiday-visits", metavar="CRITERIA",
+                      help="who gets a visit before 春节/中秋/重阳: comma-separated from "
+                           "lives_alone, needs_home_delivery, hospitalised, age80")
+
+    report = sub.add_parser("report", help="a branch's monthly report: .xlsx and a PNG chart")
+    report.add_argument("--branch", required=True, metavar="NAME")
+    report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx",
+                        help="the workbook; the chart is written beside it as FILE.png")
+
+    outbox = sub.add_parser("outbox", help="pushes by state and the dead ones with reasons")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
+    retry = outbox_sub.add_parser("retry", help="requeue a dead push, or all of them")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=int, metavar="ID")
+    which.add_argument("--dead", action="store_true", help="requeue every dead push")
+
+    invite = sub.add_parser("invite", help="print a one-time binding code for a member")
+    invite.add_argument("phone", metavar="PHONE")
+    invite.add_argument("--family", metavar="RELATION",
+                        help="the code is for a family member acting for them (e.g. 女儿)")
+
+    menu = sub.add_parser("wechat-menu", help="create the WeChat Official Account's menu")
+    menu.add_argument("--dry-run", action="store_true", help="print the menu, upload nothing")
+    wecom = sub.add_parser("wecom-bind", help="send a member's alerts to their WeCom userid")
+    wecom.add_argument("phone", metavar="PHONE")
+    wecom.add_argument("userid", metavar="USERID", help="the userid in WeCom's address book")
+    add_material_parser(sub)
+    return parser
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        moment = datetime.strptime(text, "%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
+    return moment.year, moment.month
+
+
+def _local_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+    except ConfigError as err:
+        print(f"zhibu: {err}", file=sys.stderr)
+        return 2
+    from bot.cli import commands  # imported late: `--help` stays fast
+
+    handler = commands.COMMANDS[args.command]
+    try:
+        code: int = asyncio.run(handler(config, args, SystemClock()))
+    except KeyboardInterrupt:
+        return 130
+    except commands.CommandError as err:
+        print(f"zhibu: {err}", file=sys.stderr)
+        return 2
+    return code
+
+
+__all__ = ["Config", "build_parser", "main"]

@@ -1,0 +1,104 @@
+"""The monthly report of a branch: an .xlsx workbook (openpyxl) and a PNG chart beside it.
+
+openpyxl writes Excel files without an office suite; matplotlib draws the chart with the
+Noto Sans CJK font that the mplfonts wheel ships (the same one as the large-print PDF), so
+Chinese labels render on any machine. Hospital, ward and notes are not in the report: it
+says which visits were owed and made, not why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One study session's attendance."""
+
+    date: str
+    expected: int
+    present: list[str]
+    proxy: list[str]
+    leave: list[str]
+    absent: list[str]
+
+
+@dataclass
+class MonthReport:
+    """Everything the monthly report shows."""
+
+    branch: str
+    month: str
+    sessions: list[SessionRow] = field(default_factory=list)
+    visits: list[list[str]] = field(default_factory=list)
+    deliveries: list[list[str]] = field(default_factory=list)
+    history: list[tuple[str, int, int, int]] = field(default_factory=list)
+
+
+def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
+    """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
+    from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "出勤"
+    _rows(sheet, ["学习日", "应到", "实到", "代签", "请假", "缺席", "缺席名单"], [
+        [r.date, r.expected, len(r.present) + len(r.proxy), len(r.proxy), len(r.leave),
+         len(r.absent), "、".join(r.absent)] for r in report.sessions])
+    _rows(book.create_sheet("走访"),
+          ["同志", "类别", "提出", "期限", "状态", "走访日期", "走访人"], report.visits)
+    _rows(book.create_sheet("送学"), ["同志", "状态", "送学人", "登记", "送达", "提醒"],
+          report.deliveries)
+    _rows(book.create_sheet("趋势"), ["月份", "实到", "请假", "缺席"],
+          [list(h) for h in report.history])
+    book.properties.title = f"{report.branch} {report.month} 月报"
+    book.save(path)
+
+
+def _rows(sheet: object, header: list[str], rows: Sequence[Sequence[object]]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    assert isinstance(sheet, Worksheet)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column) * 2 + 2
+        sheet.column_dimensions[column[0].column_letter].width = min(width, 60)
+
+
+def write_chart(report: MonthReport, path: Path | BinaryIO) -> None:
+    """Stacked bars of 实到 / 请假 / 缺席 over the last twelve months.
+
+    A Figure of its own, not pyplot: the service draws in worker threads, and pyplot's global
+    state is not safe to share between them.
+    """
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from bot.documents.fonts import cjk_font_path
+
+    font = font_manager.FontProperties(fname=str(cjk_font_path()), size=12)
+    labels = [h[0][2:] for h in report.history]
+    present = [h[1] for h in report.history]
+    leave = [h[2] for h in report.history]
+    absent = [h[3] for h in report.history]
+    figure = Figure(figsize=(10, 5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    axes.bar(labels, present, color="#c0392b", label="实到")
+    axes.bar(labels, leave, bottom=present, color="#f1c40f", label="请假")
+    axes.bar(labels, absent, bottom=[p + q for p, q in zip(present, leave, strict=True)],
+             color="#95a5a6", label="缺席")
+    axes.set_title(f"{report.branch} 学习日出勤（近12个月）", fontproperties=font)
+    axes.legend(prop=font)
+    figure.tight_layout()
+    figure.savefig(path, format="png")

@@ -1,0 +1,1 @@
+"""The roster: reading a spreadsheet of members (parse) and writing it to the store (importer)."""

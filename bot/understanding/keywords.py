@@ -1,0 +1,419 @@
+"""Understanding what an elderly member typed: keywords, slash commands and menu numbers.
+
+Members are 70-90 years old and type short Chinese messages, sometimes in Traditional
+characters, with full-width digits, trailing punctuation, emoji or a one-character typo.
+This module only recognises words; what a bare number means is decided by the router,
+because "1" means something different at each step of a conversation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.script import CACHE_SIZE, convert
+
+
+class Intent(StrEnum):
+    """Something a member or secretary wants to do, or an answer to a question."""
+
+    CHECKIN = "checkin"
+    LEAVE = "leave"
+    DELIVERY = "delivery"
+    HOSPITAL = "hospital"
+    DISCHARGE = "discharge"
+    NEXT = "next"
+    MATERIAL = "material"
+    ME = "me"
+    HELP = "help"
+    VISITS = "visits"
+    DELIVERIES = "deliveries"
+    ATTENDANCE = "attendance"
+    PROXY = "proxy"
+    BROADCAST = "broadcast"
+    REPORT = "report"
+    INVITE = "invite"
+    HARDSHIP = "hardship"
+    WORRY = "worry"
+    DEATH = "death"
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    SKIP = "skip"
+    RECEIVED = "received"
+    DELIVERED = "delivered"
+    ACCEPT = "accept"
+    VISITED = "visited"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a message means: an intent with its arguments, a bare number, or nothing."""
+
+    intent: Intent | None
+    args: str  # the text after the keyword, in the characters the member typed
+    number: int | None  # set when the whole message is a number
+
+
+# The numbered member menu: 1 签到 ... 7 我的; 0 is 帮助.
+MEMBER_MENU: tuple[Intent, ...] = (
+    Intent.CHECKIN,
+    Intent.LEAVE,
+    Intent.DELIVERY,
+    Intent.HOSPITAL,
+    Intent.NEXT,
+    Intent.MATERIAL,
+    Intent.ME,
+)
+# Secretaries' entries continue the numbering: 8 待访 ... 14 邀请.
+SECRETARY_MENU: tuple[Intent, ...] = (
+    Intent.VISITS,
+    Intent.DELIVERIES,
+    Intent.ATTENDANCE,
+    Intent.PROXY,
+    Intent.BROADCAST,
+    Intent.REPORT,
+    Intent.INVITE,
+)
+
+# "/start" is left out on purpose: the channels handle it (registration, deep links).
+SLASH_COMMANDS: dict[str, Intent] = {
+    "checkin": Intent.CHECKIN,
+    "leave": Intent.LEAVE,
+    "delivery": Intent.DELIVERY,
+    "hospital": Intent.HOSPITAL,
+    "next": Intent.NEXT,
+    "material": Intent.MATERIAL,
+    "me": Intent.ME,
+    "help": Intent.HELP,
+    "menu": Intent.HELP,
+    "visits": Intent.VISITS,
+    "deliveries": Intent.DELIVERIES,
+    "attendance": Intent.ATTENDANCE,
+    "proxy": Intent.PROXY,
+    "broadcast": Intent.BROADCAST,
+    "report": Intent.REPORT,
+    "invite": Intent.INVITE,
+    "confirm": Intent.CONFIRM,
+    "cancel": Intent.CANCEL,
+    "skip": Intent.SKIP,
+}
+
+_CANONICAL: dict[Intent, str] = {
+    Intent.CHECKIN: "签到",
+    Intent.LEAVE: "请假",
+    Intent.DELIVERY: "送学",
+    Intent.HOSPITAL: "住院",
+    Intent.DISCHARGE: "出院",
+    Intent.NEXT: "学习日",
+    Intent.MATERIAL: "资料",
+    Intent.ME: "我的",
+    Intent.HELP: "帮助",
+    Intent.VISITS: "待访",
+    Intent.DELIVERIES: "送学单",
+    Intent.ATTENDANCE: "出勤",
+    Intent.PROXY: "代签",
+    Intent.BROADCAST: "通知",
+    Intent.REPORT: "报表",
+    Intent.INVITE: "邀请",
+    Intent.HARDSHIP: "困难",
+    Intent.WORRY: "思想",
+    Intent.DEATH: "去世",
+    Intent.CONFIRM: "确认",
+    Intent.CANCEL: "取消",
+    Intent.SKIP: "跳过",
+    Intent.RECEIVED: "收到",
+    Intent.DELIVERED: "已送达",
+    Intent.ACCEPT: "接受",
+    Intent.VISITED: "已走访",
+}
+
+# Every word (in normalized form) that names an intent. A few natural phrasings beyond the
+# brief are included: 我来不了/我去不了/我不能来 would otherwise start with 我来/我去 (ACCEPT).
+_SYNONYMS: dict[Intent, tuple[str, ...]] = {
+    Intent.CHECKIN: ("签到", "打卡", "到了", "我到了", "报到", "已到", "到", "checkin", "check in"),
+    Intent.LEAVE: (
+        "请假", "请个假", "来不了", "不能来", "去不了",
+        "我来不了", "我去不了", "我不能来", "我请假", "我要请假", "leave",
+    ),
+    Intent.DELIVERY: ("送学", "送学上门", "送材料", "送资料", "要资料上门"),
+    Intent.HOSPITAL: ("住院", "住院了", "生病住院"),
+    Intent.DISCHARGE: ("出院", "出院了"),
+    Intent.NEXT: ("学习日", "下次学习", "什么时候学习", "学习时间", "哪天学习"),
+    Intent.MATERIAL: ("资料", "学习资料", "材料"),
+    Intent.ME: ("我的", "我的记录", "我的出勤"),
+    Intent.HELP: ("帮助", "菜单", "帮忙", "说明", "help", "menu"),
+    Intent.VISITS: ("待访", "走访", "走访任务"),
+    Intent.DELIVERIES: ("送学单",),
+    Intent.ATTENDANCE: ("出勤", "考勤", "到会情况"),
+    Intent.PROXY: ("代签", "代签到"),
+    Intent.BROADCAST: ("通知", "广播"),
+    Intent.REPORT: ("报表", "月报"),
+    Intent.INVITE: ("邀请", "邀请码"),
+    Intent.HARDSHIP: ("困难", "家庭困难"),
+    Intent.WORRY: ("思想", "思想波动"),
+    Intent.DEATH: ("去世", "逝世", "病故"),
+    Intent.CONFIRM: (
+        "确认", "对", "是", "好", "好的", "确定", "是的", "对的",
+        "嗯", "行", "可以", "没问题", "ok", "yes", "y", "confirm",
+    ),
+    Intent.CANCEL: ("取消", "不", "不对", "算了", "否", "不要", "不用", "no", "n", "cancel"),
+    Intent.SKIP: ("跳过", "没有", "不知道", "skip"),
+    Intent.RECEIVED: ("收到", "收到了", "已收到"),
+    Intent.DELIVERED: ("已送达", "送到了", "已送到"),
+    Intent.ACCEPT: ("接受", "我去", "我来"),
+    Intent.VISITED: ("已走访", "走访了", "看过了", "已看望"),
+}  # fmt: skip
+
+# Answers like 好的/不要/没有 also start ordinary sentences (不要紧, 没有人来, 我来不了), so
+# they count at the start of a longer message only when a space or punctuation follows.
+_ANSWER_INTENTS = frozenset({Intent.CONFIRM, Intent.CANCEL, Intent.SKIP, Intent.ACCEPT})
+_WEAK_WORDS = frozenset({"我的", "到了", "我到了", "已到"})
+
+# Only the first characters of a message are examined for keywords, numbers and typos.
+_SCAN = 40
+# Sentence-final particles: 签到了 / 请假啦 mean the same as 签到 / 请假.
+_PARTICLES = "了啦吧呀啊哦喔呢嘛"
+_LEADING_PARTICLES = re.compile(f"[{_PARTICLES}]+(?=$|[\\s\\W])")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SLASH = re.compile(r"/([a-z][a-z0-9_]*)(?:@[a-z0-9_]+)?(?![a-z0-9_@])")
+_REPEATED = re.compile(r"(.+?)\1+")
+_NOT_WORD = re.compile(r"[\W_]+")
+_NUMBER = re.compile(r"第?\s?([0-9]{1,4}|[零〇一二两三四五六七八九十]{1,3})\s?[号个项条]?")
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+# Real words one character away from a keyword; never read as typos (请问 is not 请假).
+_NOT_TYPOS = frozenset(
+    "请问 请你 请您 请坐 签名 签字 迟到 没到 不到 看到 想到 听到 来到 见到 找到 遇到 得到 "
+    "感到 回到 快到 等到 住在 住着 住房 住址 出门 出去 出来 出现 出发 资格 资金 通过 通话 "
+    "待遇 代表 去年 去过 去看 病情 病人 来不及".split()
+)
+# Characters removed wherever they occur: variation selectors and zero-width joiners that
+# ride along with emoji, and other invisible format characters.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+_VARIATION_SELECTORS = frozenset({"\ufe0e", "\ufe0f"})
+
+
+def normalize(text: str) -> str:
+    """Fold a message for matching: NFKC, Simplified, lowercase, single spaces, no edge junk."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(_clean_char(ch) for ch in folded)
+    converted = convert(folded, "zh-cn")
+    collapsed = " ".join(converted.lower().split())
+    return _strip_edges(collapsed)
+
+
+def _clean_char(ch: str) -> str:
+    """Return ch, a space for whitespace controls, or nothing for invisible characters."""
+    if ch.isspace():
+        return " "
+    if ch in _VARIATION_SELECTORS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+        return ""
+    return ch
+
+
+def _is_junk(ch: str) -> bool:
+    """Tell whether ch is punctuation, a symbol or emoji, a mark, a separator or a control."""
+    return ch.isspace() or unicodedata.category(ch)[0] in "PSMZC"
+
+
+def _strip_edges(text: str) -> str:
+    """Strip punctuation and emoji from both ends, keeping a leading slash of a command."""
+    start, end = 0, len(text)
+    while start < end and _is_junk(text[start]) and text[start] != "/":
+        start += 1
+    while end > start and _is_junk(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def parse_number(text: str) -> int | None:
+    """Return the number when the whole message is one ("１", "1.", "1号", "第一个", "三")."""
+    stripped = text.strip()
+    if len(stripped) > _SCAN:
+        return None
+    return _number_of(normalize(stripped))
+
+
+def _number_of(norm: str) -> int | None:
+    """Return the number spelled by an already normalized message, or None."""
+    match = _NUMBER.fullmatch(norm)
+    if match is None:
+        return None
+    digits = match.group(1)
+    if digits.isascii():
+        return int(digits)
+    return _chinese_number(digits)
+
+
+def _chinese_number(digits: str) -> int | None:
+    """Return the value of a Chinese numeral up to 99 (一, 十, 十四, 二十, 三十五)."""
+    if "十" not in digits:
+        return _CN_DIGITS[digits] if len(digits) == 1 else None
+    tens_text, _, ones_text = digits.partition("十")
+    if "十" in ones_text or len(tens_text) > 1 or len(ones_text) > 1:
+        return None
+    tens = _CN_DIGITS[tens_text] if tens_text else 1
+    ones = _CN_DIGITS[ones_text] if ones_text else 0
+    if tens == 0:
+        return None
+    return tens * 10 + ones
+
+
+def keyword(intent: Intent) -> str:
+    """Return the canonical Simplified Chinese word for an intent (签到, 请假, ...)."""
+    return _CANONICAL[intent]
+
+
+def menu_intent(number: int, is_secretary: bool) -> Intent | None:
+    """Return the menu entry for a number: 0 帮助, 1-7 members, 8-14 secretaries only."""
+    if number == 0:
+        return Intent.HELP
+    if 1 <= number <= len(MEMBER_MENU):
+        return MEMBER_MENU[number - 1]
+    index = number - len(MEMBER_MENU) - 1
+    if is_secretary and 0 <= index < len(SECRETARY_MENU):
+        return SECRETARY_MENU[index]
+    return None
+
+
+def _build_whole() -> dict[str, Intent]:
+    """Map every synonym to its intent, for messages that consist of the word alone."""
+    table: dict[str, Intent] = {}
+    for intent, words in _SYNONYMS.items():
+        for word in words:
+            table[normalize(word)] = intent
+    return table
+
+
+_WHOLE: dict[str, Intent] = _build_whole()
+# Keywords that may start a longer message, longest first so 送学单 beats 送学.
+_PREFIXES: tuple[tuple[str, Intent], ...] = tuple(
+    sorted(
+        ((word, intent) for word, intent in _WHOLE.items() if len(word) >= 2),
+        key=lambda item: -len(item[0]),
+    )
+)
+# Keywords a typo may stand for: Chinese, two characters or more, not answers or weak words.
+_TYPO_TARGETS: tuple[tuple[str, Intent], ...] = tuple(
+    (word, intent)
+    for word, intent in _PREFIXES
+    if _CJK_RUN.fullmatch(word) and intent not in _ANSWER_INTENTS and word not in _WEAK_WORDS
+)
+_EMPTY = Parsed(intent=None, args="", number=None)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def parse(text: str) -> Parsed:
+    """Understand a message: slash command, keyword with arguments, or a bare number."""
+    raw = text.strip()
+    if not raw:
+        return _EMPTY
+    norm = normalize(raw[:_SCAN])
+    if len(raw) <= _SCAN:
+        whole = _parse_whole(raw, norm)
+        if whole is not None:
+            return whole
+    if norm.startswith("/"):
+        return _parse_slash(raw, norm)
+    return _parse_prefix(raw, norm) or _parse_typo(raw, norm) or _EMPTY
+
+
+def _parse_whole(raw: str, norm: str) -> Parsed | None:
+    """Understand a message that is, in its entirety, a number or a keyword."""
+    if not norm:
+        question = "?" in unicodedata.normalize("NFKC", raw)
+        return Parsed(Intent.HELP, "", None) if question else _EMPTY
+    number = _number_of(norm)
+    if number is not None:
+        return Parsed(intent=None, args="", number=number)
+    intent = _WHOLE.get(norm)
+    if intent is None:
+        intent = _repeated_answer(norm)
+    return Parsed(intent, "", None) if intent is not None else None
+
+
+def _repeated_answer(norm: str) -> Intent | None:
+    """Understand a keyword said more than once: 好好好, 对对, 好的，好的."""
+    compact = _NOT_WORD.sub("", norm)
+    match = _REPEATED.fullmatch(compact)
+    return _WHOLE.get(match.group(1)) if match else None
+
+
+def _parse_slash(raw: str, norm: str) -> Parsed:
+    """Understand /command, /command@BotName and /command with arguments."""
+    match = _SLASH.match(norm)
+    if match is None:
+        return _EMPTY
+    intent = SLASH_COMMANDS.get(match.group(1))
+    return Parsed(intent, _args_after(raw, match.group(0)), None)
+
+
+def _parse_prefix(raw: str, norm: str) -> Parsed | None:
+    """Understand a message that starts with a keyword; the longest keyword wins."""
+    for word, intent in _PREFIXES:
+        if norm.startswith(word) and _ends_word(norm, word, intent):
+            return Parsed(intent, _args_after(raw, word), None)
+    return None
+
+
+def _ends_word(norm: str, word: str, intent: Intent) -> bool:
+    """Tell whether a keyword at the start of norm is a whole word where it must be one."""
+    following = norm[len(word) : len(word) + 1]
+    if not following:
+        return True
+    if word.isascii():
+        return not (following.isascii() and following.isalnum())
+    if intent in _ANSWER_INTENTS or word in _WEAK_WORDS:
+        return following == " " or unicodedata.category(following)[0] in "PS"
+    return True
+
+
+def _parse_typo(raw: str, norm: str) -> Parsed | None:
+    """Understand a first word one edit away from exactly one intent's keyword (签倒)."""
+    run = _CJK_RUN.match(norm)
+    if run is None:
+        return None
+    word = run.group(0)
+    core = word.rstrip(_PARTICLES)
+    if not 2 <= len(core) <= 3 or core in _NOT_TYPOS:
+        return None
+    intents = {intent for target, intent in _TYPO_TARGETS if _one_edit_apart(core, target)}
+    if len(intents) != 1:
+        return None
+    return Parsed(intents.pop(), _args_after(raw, word), None)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Tell whether a and b differ by exactly one insertion, deletion or substitution."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    if len(short) == len(long_):
+        return short[i + 1 :] == long_[i + 1 :]
+    return short[i:] == long_[i + 1 :]
+
+
+def _args_after(raw: str, matched: str) -> str:
+    """Return what follows the matched (normalized) start of raw, in the typed characters."""
+    rest = raw[_offset_of(raw, matched) :]
+    rest = _LEADING_PARTICLES.sub("", rest, count=1) if rest[:1] in _PARTICLES else rest
+    start = 0
+    while start < len(rest) and _is_junk(rest[start]):
+        start += 1
+    return rest[start:].rstrip()
+
+
+def _offset_of(raw: str, matched: str) -> int:
+    """Return how many typed characters make up the normalized start `matched`."""
+    for end in range(1, min(len(raw), _SCAN) + 1):
+        if normalize(raw[:end]).startswith(matched):
+            return end
+    return min(len(matched), len(raw))

@@ -1,0 +1,209 @@
+"""接受, 已走访 and 待访: officers acting on visit tasks; 思想 and 去世 (officers only)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot.core.i18n import format_date
+from bot.core.messages import Button, Reply
+from bot.understanding import Intent, Parsed, keyword
+from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts, scope_branch_ids
+from handlers.care.report import start_report
+from handlers.common import is_officer, officer_only
+from handlers.context import Context
+from storage.files import safe_name, save_file
+from storage.repo_care import VisitTask
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+_NUMBER = re.compile(r"\d+")
+_LIST_BUTTONS = 5
+
+
+async def _task_for(ctx: Context, parsed: Parsed, word: str) -> tuple[VisitTask | None, Reply]:
+    """The task named in the message, if the speaker may act on it (else the reason)."""
+    match = _NUMBER.search(parsed.args)
+    if match is None:
+        return None, Reply(ctx.t("care.task_usage", word=word))
+    task = await ctx.tx.get_task(int(match.group()))
+    if task is None:
+        return None, Reply(ctx.t("care.task_missing", id=match.group()))
+    if not is_officer(ctx) or not await may_handle(ctx.tx, ctx.me(), task.branch_id):
+        await ctx.tx.audit("care_denied", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                           subject_member_id=task.member_id, detail={"task": task.id})
+        return None, Reply(ctx.t("care.denied"))
+    return task, Reply("")
+
+
+async def handle_accept(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """接受 #12: take a visit task; the other officers' alerts show who took it."""
+    task, refusal = await _task_for(ctx, parsed, keyword(Intent.ACCEPT))
+    if task is None:
+        return [refusal]
+    if task.status == "done":
+        return [Reply(ctx.t("care.already_done"))]
+    if not await ctx.tx.take_task(task.id, ctx.me().id, ctx.now):
+        taker = await ctx.tx.get_member(task.taken_by) if task.taken_by else None
+        return [Reply(ctx.t("care.taken_by_other", who=taker.name if taker else "?"))]
+    await ctx.tx.audit("care_take", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                       subject_member_id=task.member_id, detail={"task": task.id})
+    await refresh_alerts(ctx.tx, task.id, now=ctx.now, tz=ctx.tz,
+                         default_locale=ctx.default_locale)
+    member = await ctx.tx.get_member(task.member_id)
+    return [Reply(ctx.t("care.taken_ok", id=task.id, name=member.name if member else "?",
+                        kind=ctx.t(f"care.kind.{task.kind}")))]
+
+
+async def handle_visited(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """已走访 #12: record the visit (date, a short note), with a read-back."""
+    task, refusal = await _task_for(ctx, parsed, keyword(Intent.VISITED))
+    if task is None:
+        return [refusal]
+    if task.status == "done":
+        return [Reply(ctx.t("care.already_done"))]
+    options = [(ctx.t("care.opt.today"), "今天"), (ctx.t("care.opt.yesterday"), "昨天")]
+    ctx.goto("visit", "date", {"task": task.id}, options=[d for _, d in options])
+    return [Reply(ctx.t("care.ask_visit_date"), buttons=tuple(
+        Button(f"{i} {label}", data) for i, (label, data) in enumerate(options, 1)))]
+
+
+async def continue_visit(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+    """The steps of 已走访: date, note, 确认."""
+    assert ctx.conversation is not None
+    step, data = ctx.conversation.step, dict(ctx.conversation.data)
+    text = (ctx.message.text or "").strip()
+    if step == "date":
+        day = parse_day(ctx.choice or text, ctx.local().date())
+        if day is None:
+            ctx.goto("visit", "date", data, options=list(data.get("options", [])))
+            return [Reply(ctx.t("care.bad_date"))]
+        ctx.goto("visit", "note", {**data, "day": day.isoformat()}, options=["跳过"])
+        return [Reply(ctx.t("care.ask_note"),
+                      buttons=(Button(f"1 {ctx.t('button.skip')}", "跳过"),))]
+    if step == "note":
+        note = "" if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
+        photo = await _keep_photo(ctx)
+        if photo is None and ctx.message.attachment is not None:
+            return [Reply(ctx.t("care.photo_refused"))]
+        return await _visit_readback(ctx, {**data, "note": note, "photo": photo})
+    if parsed.intent is None:
+        return await _visit_readback(ctx, data)
+    if parsed.intent is not Intent.CONFIRM:
+        return None
+    ctx.end()
+    return await _record_visit(ctx, data)
+
+
+async def _keep_photo(ctx: Context) -> str | None:
+    """A photo sent with the note is kept by content hash (its path goes on the task)."""
+    attachment = ctx.message.attachment
+    if attachment is None or not attachment.mime.startswith("image/"):
+        return None
+    if len(attachment.data) > MAX_PHOTO_BYTES:
+        return None
+    folder = await ctx.tx.files_dir()
+    if folder is None:
+        return None
+    _, path = await save_file(folder, attachment.data, safe_name(attachment.filename, "visit.jpg"))
+    return str(path)
+
+
+async def _visit_readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    task = await ctx.tx.get_task(int(data["task"]))
+    member = await ctx.tx.get_member(task.member_id) if task else None
+    day = date.fromisoformat(str(data["day"]))
+    ctx.goto("visit", "confirm", data, options=["确认", "取消"])
+    text = ctx.t("care.visit_readback", name=member.name if member else "?",
+                 date=day_words(ctx.locale, day, ctx.local().date()), note=data.get("note") or "")
+    if data.get("photo"):
+        text += ctx.t("care.photo_kept")
+    return [ctx.confirm_reply(text)]
+
+
+async def _record_visit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+    task_id = int(data["task"])
+    note = str(data.get("note") or "") or None
+    photo = str(data["photo"]) if data.get("photo") else None
+    if not await ctx.tx.finish_task(task_id, ctx.me().id, ctx.now, str(data["day"]), note,
+                                    photo):
+        return [Reply(ctx.t("care.already_done"))]
+    task = await ctx.tx.get_task(task_id)
+    await ctx.tx.audit("care_visit", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                       subject_member_id=task.member_id if task else None,
+                       detail={"task": task_id})
+    await refresh_alerts(ctx.tx, task_id, now=ctx.now, tz=ctx.tz,
+                         default_locale=ctx.default_locale)
+    return [Reply(ctx.t("care.visit_ok"), show_menu=True)]
+
+
+async def handle_visits(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """待访: open visit tasks in the officer's scope, overdue first."""
+    if not is_officer(ctx):
+        return officer_only(ctx)
+    branch_ids = await scope_branch_ids(ctx.tx, ctx.me())
+    tasks = await ctx.tx.tasks(branch_ids)
+    await ctx.tx.audit("care_list", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                       detail={"count": len(tasks)})
+    if not tasks:
+        return [Reply(ctx.t("care.visits.none"))]
+    tasks.sort(key=lambda task: (task.due_at >= ctx.now, task.due_at, task.id))
+    lines = [ctx.t("care.visits.title")]
+    for task in tasks:
+        lines.append(await _task_line(ctx, task))
+    lines.append(ctx.t("care.visits.hint"))
+    buttons = tuple(
+        Button(f"{ctx.t('care.button.accept' if task.status == 'open' else 'care.button.visited')}"
+               f" #{task.id}", f"{'接受' if task.status == 'open' else '已走访'} #{task.id}")
+        for task in tasks[:_LIST_BUTTONS]
+    )
+    return [Reply("\n".join(lines), buttons=buttons)]
+
+
+async def _task_line(ctx: Context, task: VisitTask) -> str:
+    member = await ctx.tx.get_member(task.member_id)
+    overdue = task.due_at < ctx.now
+    due = ctx.t("care.visits.overdue") if overdue else ctx.t(
+        "care.visits.due", date=format_date(ctx.locale, ctx.local(task.due_at)))
+    status = ""
+    if task.status == "taken" and task.taken_by:
+        taker = await ctx.tx.get_member(task.taken_by)
+        status = ctx.t("care.visits.taken", who=taker.name if taker else "?")
+    return ctx.t("care.visits.line", id=task.id, name=member.name if member else "?",
+                 kind=ctx.t(f"care.kind.{task.kind}"), due=due, status=status)
+
+
+async def _officer_report(ctx: Context, parsed: Parsed, kind: str, example: str) -> list[Reply]:
+    if not is_officer(ctx):
+        return officer_only(ctx)
+    word = keyword(Intent.WORRY if kind == "worry" else Intent.DEATH)
+    if not parsed.args:
+        return [Reply(ctx.t("care.occasion_usage", word=word, example=example))]
+    name = parsed.args.split()[0]
+    found = [m for m in await ctx.tx.find_members_by_name(name)
+             if m.status == "active" and m.branch_id is not None
+             and await may_handle(ctx.tx, ctx.me(), m.branch_id)]
+    if len(found) != 1:
+        return [Reply(ctx.t("proxy.not_found", name=name))]
+    return await start_report(ctx, parsed, kind)
+
+
+async def handle_worry(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """思想 NAME 情况: troubled in thought — created by, and visible to, officers only."""
+    return await _officer_report(ctx, parsed, "worry", "老伴去世后情绪低落")
+
+
+async def handle_death(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """去世 NAME: the member is marked deceased and a condolence visit is arranged."""
+    return await _officer_report(ctx, parsed, "death", "")
+
+
+INTENTS = {
+    Intent.ACCEPT: handle_accept,
+    Intent.VISITED: handle_visited,
+    Intent.VISITS: handle_visits,
+    Intent.WORRY: handle_worry,
+    Intent.DEATH: handle_death,
+}
+FLOWS = {"visit": continue_visit}

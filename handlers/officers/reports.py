@@ -1,0 +1,141 @@
+"""报表 [支部] [月份]: the monthly report in chat — the same workbook and chart as `zhibu report`.
+
+The month is read inside the message's transaction (quick queries, audited); the workbook and
+the chart are drawn after the commit, in a worker thread, so the other members' messages do
+not wait for matplotlib. The first reply says the report is being made; the files follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.i18n import t
+from bot.core.messages import Reply
+from bot.documents.report import MonthReport, write_chart, write_xlsx
+from bot.understanding import Intent, Parsed
+from handlers.context import Context
+from handlers.delivery.common import month_key, month_words, parse_month, shift_month
+from handlers.notify import PushButton, push
+from handlers.officers.branch_scope import officer_branch
+from handlers.officers.report_data import DELIVERY_STATUS, VISIT_STATUS, collect_report
+from handlers.sessions import branch_rule
+from storage import SqliteStore
+from storage.files import replace_file, safe_name
+from storage.models import Branch
+
+MONTHLY_REPORT_DAYS = 7  # the summary of last month goes out on the first of these days
+
+
+async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart."""
+    scoped = await officer_branch(ctx, parsed.args, action="report", word="报表")
+    if scoped.branch is None:
+        return scoped.refusal
+    branch, rest = scoped.branch, scoped.rest
+    if rest:
+        month = parse_month(rest, month_key(ctx.local()))
+        if month is None:
+            return [Reply(ctx.t("report.bad_month", text=rest))]
+    else:
+        month = _latest_study_month(ctx, branch)
+    year, mon = (int(x) for x in month.split("-"))
+    report = await collect_report(ctx.tx, branch, year, mon, ctx.tz, ctx.now, ctx.actor)
+    folder = await ctx.tx.files_dir()
+    locale, wechat = ctx.locale, ctx.message.channel == "wechat"
+    ctx.after_commit(lambda: _render(report, folder, locale, wechat=wechat))
+    return [Reply(ctx.t("report.making", branch=branch.name,
+                        month=month_words(ctx.locale, month)))]
+
+
+def _latest_study_month(ctx: Context, branch: Branch) -> str:
+    """The month of the branch's latest study day up to now (this month when it has none)."""
+    rule = branch_rule(branch)
+    past = rule.sessions_between(ctx.now - timedelta(days=400), ctx.now, ctx.tz) if rule else []
+    return month_key(ctx.local(past[-1]) if past else ctx.local())
+
+
+async def _render(report: MonthReport, folder: Path | None, locale: str, *,
+                  wechat: bool) -> list[Reply]:
+    """Write the workbook and the chart; the summary with the files (WeChat: the chart)."""
+    where = folder / "reports" if folder is not None else Path(tempfile.gettempdir())
+    stem = safe_name(f"{report.branch}-{report.month}-报表", "报表")
+    xlsx, png = where / f"{stem}.xlsx", where / f"{stem}.png"
+    workbook, chart = await asyncio.to_thread(_draw, report)
+    await replace_file(xlsx, workbook)  # two officers asking at once never read half a file
+    await replace_file(png, chart)
+    text = summary(report, locale)
+    if wechat:  # an Official Account cannot send a spreadsheet; the chart is a picture
+        return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
+    return [Reply(text, files=(str(xlsx), str(png)))]
+
+
+def summary(report: MonthReport, locale: str) -> str:
+    """One line of the month: study days, attendance, visits, deliveries (no health details)."""
+    sessions = report.sessions
+    return t(locale, "report.ready", branch=report.branch,
+             month=month_words(locale, report.month), sessions=len(sessions),
+             present=sum(len(s.present) + len(s.proxy) for s in sessions),
+             proxy=sum(len(s.proxy) for s in sessions),
+             leave=sum(len(s.leave) for s in sessions),
+             absent=sum(len(s.absent) for s in sessions),
+             visits=len(report.visits),
+             visited=sum(1 for v in report.visits if v[4] == VISIT_STATUS["done"]),
+             deliveries=len(report.deliveries),
+             delivered=sum(1 for d in report.deliveries
+                           if d[1] == DELIVERY_STATUS["delivered"]))
+
+
+class ReportJobs:
+    """Early each month: every branch's secretaries get last month's summary, once."""
+
+    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.locale = locale
+
+    async def send_monthly_reports(self) -> int:
+        """From the 1st to the 7th (so a service that was down on the 1st still sends): last
+        month's summary to each branch's secretaries, with a button for the files."""
+        now = self.clock.now()
+        today = now.astimezone(self.tz).date()
+        if today.day > MONTHLY_REPORT_DAYS:
+            return 0
+        month = shift_month(month_key(today), -1)
+        year, mon = (int(x) for x in month.split("-"))
+        queued = 0
+        async with self.store.transaction() as tx:
+            for branch in await tx.list_branches():
+                secretaries = await tx.officers(branch.id, "secretary")
+                if not secretaries or not await tx.claim_job(
+                        f"monthly_report:{branch.id}:{month}", now, now, "ran"):
+                    continue
+                report = await collect_report(tx, branch, year, mon, self.tz, now,
+                                              ("system", "monthly report"))
+                button = PushButton(lambda locale: t(locale, "report.button"), f"报表 {month}")
+                render = functools.partial(summary, report)
+                for secretary in secretaries:
+                    queued += await push(
+                        tx, secretary, render,
+                        key=f"monthly_report:{branch.id}:{month}:{secretary.id}",
+                        kind="monthly_report", now=now, default_locale=self.locale,
+                        buttons=(button,))
+        return queued
+
+
+def _draw(report: MonthReport) -> tuple[bytes, bytes]:
+    """The workbook and the chart, as bytes (CPU work: run in a worker thread)."""
+    workbook, chart = io.BytesIO(), io.BytesIO()
+    write_xlsx(report, workbook)
+    write_chart(report, chart)
+    return workbook.getvalue(), chart.getvalue()
+
+
+INTENTS = {Intent.REPORT: handle_report}
