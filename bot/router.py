@@ -11,10 +11,12 @@ from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage, Reply, dump_replies, load_replies
 from bot.understanding import Intent, Parsed, menu_intent, parse, written_script
+from bot.understanding.choices import pick
 from handlers import FLOWS, INTENT_HANDLERS
 from handlers.binding import handle_stranger
 from handlers.common import is_officer, not_understood
 from handlers.context import AfterCommit, Context
+from handlers.flow import OpenConversation
 from storage import SqliteStore, Tx
 from storage.repo_members import Speaker
 
@@ -97,7 +99,10 @@ class Router:
         ctx = await self._context(tx, msg, speaker)
         replies = await self._dispatch(ctx)
         if ctx.conversation_changed:
-            await tx.save_conversation(msg.channel, msg.sender, ctx.next_conversation, ctx.now)
+            after = ctx.next_conversation
+            stored = after.with_prompt(replies[-1]).to_stored() if after and replies else (
+                after.to_stored() if after else None)
+            await tx.save_conversation(msg.channel, msg.sender, stored, ctx.now)
         await tx.save_processed(msg.channel, msg.message_id, dump_replies(replies), ctx.now)
         return replies, ctx.later
 
@@ -132,7 +137,7 @@ class Router:
         if conversation and conversation.updated_at and now - conversation.updated_at < (
             CONVERSATION_TIMEOUT
         ):
-            ctx.conversation = conversation
+            ctx.conversation = OpenConversation.from_stored(conversation)
         elif conversation:
             ctx.end()
         written = written_script(msg.text or "")
@@ -166,11 +171,24 @@ class Router:
             if parsed.intent is Intent.CANCEL and ctx.choice in (None, "取消"):
                 ctx.end()
                 return [Reply(ctx.t("cancelled"), show_menu=True)]
-            replies = await FLOWS[ctx.conversation.flow](ctx, parsed)
+            replies = await self._continue(ctx, ctx.conversation, parsed)
             if replies is not None:
                 return replies
             ctx.end()
         return await self._intent(ctx, parsed)
+
+    async def _continue(self, ctx: Context, conversation: OpenConversation,
+                        parsed: Parsed) -> list[Reply] | None:
+        """Hand an answer to its flow's step; a state that no longer loads ends quietly."""
+        flow = FLOWS.get(conversation.flow)
+        if flow is None:
+            return None
+        try:
+            state = flow.state.load(conversation.state)
+        except (TypeError, ValueError):
+            log.warning("conversation state of flow %s no longer loads", conversation.flow)
+            return None
+        return await flow.step(ctx, state, parsed)
 
     async def _intent(self, ctx: Context, parsed: Parsed) -> list[Reply]:
         intent = parsed.intent
@@ -203,11 +221,9 @@ def _settle(
 
 
 def _choice(ctx: Context, parsed: Parsed) -> str | None:
-    """Inside a conversation: which of the offered choices was picked (button, number, word)."""
+    """Inside a conversation: which of the offered choices was picked (button, number, label)."""
     assert ctx.conversation is not None
-    options: list[str] = ctx.conversation.data.get("options") or []
-    if parsed.intent is None and parsed.number is not None and 1 <= parsed.number <= len(options):
-        return options[parsed.number - 1]
-    said = (ctx.message.button or ctx.message.text or "").strip()
-    return said if said in options else None
-
+    choices = ctx.conversation.choices
+    offered = [(c.value, c.label) for c in choices]
+    picked = pick(ctx.message.text or "", ctx.message.button, offered)
+    return choices[picked.index].value if picked.index is not None else None

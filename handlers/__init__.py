@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.understanding import Intent
 from handlers import care, common, delivery, materials, officers, study
-from handlers.context import FlowStep, Handler
+from handlers.context import Handler
+from handlers.flow import Flow
 
 INTENT_HANDLERS: dict[Intent, Handler] = {
     **common.INTENTS,
@@ -15,7 +18,7 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **delivery.INTENTS,
 }
 
-FLOWS: dict[str, FlowStep] = {
+FLOWS: dict[str, Flow[Any]] = {
     **study.FLOWS,
     **officers.FLOWS,
     **care.FLOWS,

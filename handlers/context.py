@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
-from bot.core.messages import Button, InboundMessage, Reply
+from bot.core.messages import InboundMessage, Reply
 from bot.understanding import Parsed
+from handlers.flow import Choice, FlowState, OpenConversation, choice_buttons
 from handlers.notify import push
 from storage import Tx
-from storage.models import Binding, Branch, Conversation, Member
+from storage.models import Binding, Branch, Member
 
 _UNSET: Any = object()
 AfterCommit = Callable[[], Awaitable[list[Reply]]]
@@ -31,11 +32,11 @@ class Context:
     message: InboundMessage
     member: Member | None = None
     binding: Binding | None = None
-    conversation: Conversation | None = None
+    conversation: OpenConversation | None = None
     available: frozenset[str] = frozenset()
     choice: str | None = None
     branch: Branch | None = None  # the member's home branch, as read with the message
-    next_conversation: Any = field(default=_UNSET)
+    next_conversation: OpenConversation | None = field(default=_UNSET)
     # Slow work that needs nothing from the transaction (drawing a chart): run by the router
     # after the commit, outside the store's lock; its replies follow the handler's.
     later: list[AfterCommit] = field(default_factory=list)
@@ -68,9 +69,23 @@ class Context:
         assert self.member is not None
         return self.member
 
-    def goto(self, flow: str, step: str, data: dict[str, Any], options: list[str]) -> None:
-        """Move a conversation to a step; `options` are what menu numbers 1..n mean there."""
-        self.next_conversation = Conversation(flow, step, {**data, "options": options})
+    def goto(self, step: str, state: FlowState, choices: Sequence[Choice] = ()) -> None:
+        """Move the state's flow to a step; `choices` are what 1..n (or their labels) mean."""
+        self.next_conversation = OpenConversation(state.flow, step, state.dump(), tuple(choices))
+
+    def ask(self, step: str, state: FlowState, text: str,
+            choices: Sequence[Choice] = ()) -> Reply:
+        """Move to a step and ask its question, with a numbered button per choice."""
+        self.goto(step, state, choices)
+        return Reply(text, buttons=choice_buttons(choices))
+
+    def readback(self, step: str, state: FlowState, text: str) -> Reply:
+        """Move to a read-back step: the text, then 确认 / 取消."""
+        return self.ask(step, state, f"{text}\n{self.t('confirm.question')}", self.yes_no())
+
+    def yes_no(self) -> list[Choice]:
+        """The two answers of every read-back."""
+        return [Choice("确认", self.t("button.confirm")), Choice("取消", self.t("button.cancel"))]
 
     def after_commit(self, work: AfterCommit) -> None:
         """Run `work` once this message's transaction has committed; add its replies."""
@@ -79,16 +94,6 @@ class Context:
     def end(self) -> None:
         """Close the conversation."""
         self.next_conversation = None
-
-    def confirm_reply(self, text: str) -> Reply:
-        """A read-back with the 确认 / 取消 buttons."""
-        return Reply(
-            text=f"{text}\n{self.t('confirm.question')}",
-            buttons=(
-                Button(f"1 {self.t('button.confirm')}", "确认"),
-                Button(f"2 {self.t('button.cancel')}", "取消"),
-            ),
-        )
 
     async def push(
         self,
@@ -108,4 +113,3 @@ class Context:
 
 
 Handler = Callable[[Context, Parsed], Awaitable[list[Reply]]]
-FlowStep = Callable[[Context, Parsed], Awaitable[list[Reply] | None]]

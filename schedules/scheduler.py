@@ -12,19 +12,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import App
+from bot.core.clock import Clock
 from handlers.care.jobs import CareJobs
 from handlers.delivery.jobs import DeliveryJobs
 from handlers.officers.reports import ReportJobs
 from handlers.sessions import branch_rule
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
+from storage import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +42,35 @@ REPLIES_KEPT = timedelta(days=30)
 Periodic = Callable[[], Awaitable[int]]
 
 
+class Settings(Protocol):
+    """The configuration the jobs read."""
+
+    @property
+    def timezone(self) -> ZoneInfo: ...
+
+    @property
+    def locale(self) -> str: ...
+
+
+class Runtime(Protocol):
+    """What the scheduler needs of the running service (bot.app.App has it): the shell
+    hands it in, so schedules/ does not import the shell."""
+
+    @property
+    def config(self) -> Settings: ...
+
+    @property
+    def store(self) -> SqliteStore: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
 @dataclass
 class Scheduler:
     """Plans, fires and catches up the study-day occurrences and the periodic care jobs."""
 
-    app: App
+    app: Runtime
     grace: timedelta = DEFAULT_GRACE
     extra_daily: dict[str, Periodic] = field(default_factory=dict)
     _aps: AsyncIOScheduler | None = None

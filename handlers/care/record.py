@@ -9,12 +9,27 @@ from typing import Any
 from bot.core.i18n import t
 from handlers.care.alerts import alert_officers, reporter_words
 from handlers.context import Context
+from handlers.flow import FlowState
 from handlers.notify import push
 from storage.models import Branch, Member
 from storage.repo_care import VisitTask
 
 FOLLOW_UP_AFTER_DISCHARGE = timedelta(days=7)
-_DETAIL_KEYS = ("hospital", "ward", "admitted_on", "note", "tell_partner")
+_DETAIL_KEYS = ("hospital", "ward", "admitted_on", "note")
+
+
+@dataclass
+class ReportState(FlowState):
+    """住院 / 出院 / 困难 / 思想 / 去世: about whom, and what has been said so far."""
+
+    flow = "report"
+    kind: str
+    target: int | None = None
+    hospital: str | None = None
+    ward: str | None = None
+    admitted_on: str | None = None
+    tell_partner: bool = False
+    note: str | None = None
 
 
 @dataclass
@@ -40,14 +55,20 @@ def _reporter(ctx: Context, target: Member) -> dict[str, Any]:
     return {"reporter_kind": "other", "reporter_name": me.name}
 
 
-async def record_report(ctx: Context, data: dict[str, Any]) -> ReportOutcome:
+def _details(state: ReportState) -> dict[str, Any]:
+    """What was said, as stored on the event (only what was said)."""
+    said = {k: getattr(state, k) for k in _DETAIL_KEYS if getattr(state, k) is not None}
+    return {**said, "tell_partner": state.tell_partner} if state.kind == "hospitalisation" else said
+
+
+async def record_report(ctx: Context, state: ReportState) -> ReportOutcome:
     """Record the event and its task in this transaction, and queue every alert with it."""
-    target = await ctx.tx.get_member(int(data["target"]))
+    target = await ctx.tx.get_member(state.target) if state.target else None
     assert target is not None and target.branch_id is not None
     branch = await ctx.tx.get_branch(target.branch_id)
     assert branch is not None
-    kind = str(data["kind"])
-    details = {**_reporter(ctx, target), **{k: data[k] for k in _DETAIL_KEYS if k in data}}
+    kind = state.kind
+    details = {**_reporter(ctx, target), **_details(state)}
     outcome = ReportOutcome(member=target.name)
     if kind == "hospitalisation" and await _merge_into_open_stay(ctx, target, details, outcome):
         return outcome

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
 from handlers.care.alerts import day_words, parse_day
-from handlers.care.record import ReportOutcome, record_report
+from handlers.care.record import ReportOutcome, ReportState, record_report
 from handlers.common import is_officer
 from handlers.context import Context
+from handlers.flow import Choice, Flow
 from storage.models import Member
 
-_WHO_OPTIONS = {"self": "我自己", "partner": "互助对象", "other": "其他"}
-
-
-def _buttons(ctx: Context, options: list[tuple[str, str]]) -> tuple[Button, ...]:
-    return tuple(Button(f"{i} {label}", data) for i, (label, data) in enumerate(options, 1))
+_SELF, _PARTNER, _OTHER = "我自己", "互助对象", "其他"
+_TELL, _DONT_TELL = "告诉", "不告诉"
 
 
 async def _partner(ctx: Context, member: Member) -> Member | None:
@@ -38,140 +35,140 @@ async def _by_name(ctx: Context, name: str) -> Member | None:
 
 async def start_report(ctx: Context, parsed: Parsed, kind: str) -> list[Reply]:
     """First step of 住院 / 出院 / 困难: find out for whom."""
-    data: dict[str, Any] = {"kind": kind}
+    state = ReportState(kind)
     if ctx.for_family or (kind == "hardship" and not is_officer(ctx)):
-        return await _after_target(ctx, data, ctx.me(), parsed.args)
+        return await _after_target(ctx, state, ctx.me(), parsed.args)
     if parsed.args:
         first, _, rest = parsed.args.partition(" ")
         named = await _by_name(ctx, first)
         if named is not None:
-            return await _after_target(ctx, data, named, rest.strip())
-        return await _after_target(ctx, data, ctx.me(), parsed.args)
+            return await _after_target(ctx, state, named, rest.strip())
+        return await _after_target(ctx, state, ctx.me(), parsed.args)
     partner = await _partner(ctx, ctx.me())
-    options = [(ctx.t("care.opt.self"), _WHO_OPTIONS["self"])]
+    choices = [Choice(_SELF, ctx.t("care.opt.self"))]
     if partner:
-        options.append((ctx.t("care.opt.partner", name=partner.name), _WHO_OPTIONS["partner"]))
-    options.append((ctx.t("care.opt.other"), _WHO_OPTIONS["other"]))
-    ctx.goto("report", "who", data, options=[d for _, d in options])
+        choices.append(Choice(_PARTNER, ctx.t("care.opt.partner", name=partner.name)))
+    choices.append(Choice(_OTHER, ctx.t("care.opt.other")))
     question = "care.who" if kind == "hospitalisation" else f"care.who.{kind}"
-    return [Reply(ctx.t(question), buttons=_buttons(ctx, options))]
+    return [ctx.ask("who", state, ctx.t(question), choices)]
 
 
 async def _after_target(
-    ctx: Context, data: dict[str, Any], target: Member, extra: str
+    ctx: Context, state: ReportState, target: Member, extra: str
 ) -> list[Reply]:
-    data = {**data, "target": target.id}
-    if data["kind"] == "hospitalisation":
+    state.target = target.id
+    if state.kind == "hospitalisation":
         if extra:
-            return _ask_ward(ctx, {**data, "hospital": extra})
-        ctx.goto("report", "hospital", data, options=[])
-        return [Reply(ctx.t("care.ask_hospital"))]
-    if data["kind"] in ("hardship", "worry") and not extra:
-        ctx.goto("report", "note", data, options=[])
-        return [Reply(ctx.t("care.hardship.ask_note"))]
-    return await _readback(ctx, {**data, "note": extra})
+            state.hospital = extra
+            return _ask_ward(ctx, state)
+        return [ctx.ask("hospital", state, ctx.t("care.ask_hospital"))]
+    if state.kind in ("hardship", "worry") and not extra:
+        return [ctx.ask("note", state, ctx.t("care.hardship.ask_note"))]
+    state.note = extra
+    return await _readback(ctx, state)
 
 
-def _ask_ward(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    ctx.goto("report", "ward", data, options=["跳过"])
-    return [Reply(ctx.t("care.ask_ward"), buttons=_buttons(ctx, [(ctx.t("button.skip"), "跳过")]))]
+def _ask_ward(ctx: Context, state: ReportState) -> list[Reply]:
+    skip = [Choice("跳过", ctx.t("button.skip"))]
+    return [ctx.ask("ward", state, ctx.t("care.ask_ward"), skip)]
 
 
-def _ask_date(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    options = [(ctx.t("care.opt.today"), "今天"), (ctx.t("care.opt.yesterday"), "昨天"),
-               (ctx.t("care.opt.day_before"), "前天")]
-    ctx.goto("report", "date", data, options=[d for _, d in options])
-    return [Reply(ctx.t("care.ask_date"), buttons=_buttons(ctx, options))]
+def _date_choices(ctx: Context) -> list[Choice]:
+    return [Choice("今天", ctx.t("care.opt.today")), Choice("昨天", ctx.t("care.opt.yesterday")),
+            Choice("前天", ctx.t("care.opt.day_before"))]
 
 
-async def continue_report(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+async def continue_report(ctx: Context, state: ReportState, parsed: Parsed) -> list[Reply] | None:
     """The steps of a report, each answerable with a button or a number."""
     assert ctx.conversation is not None
-    step, data = ctx.conversation.step, dict(ctx.conversation.data)
+    step = ctx.conversation.step
     text = (ctx.message.text or "").strip()
     if step == "who":
-        return await _step_who(ctx, data, text)
+        return await _step_who(ctx, state, text)
     if step == "name":
         named = await _by_name(ctx, text)
         if named is None:
-            ctx.goto("report", "name", data, options=[])
-            return [Reply(ctx.t("care.name_not_found", name=text))]
-        return await _after_target(ctx, data, named, "")
+            return [ctx.ask("name", state, ctx.t("care.name_not_found", name=text))]
+        return await _after_target(ctx, state, named, "")
     if step == "hospital":
-        return _ask_ward(ctx, {**data, "hospital": text}) if text else None
+        if not text:
+            return None
+        state.hospital = text
+        return _ask_ward(ctx, state)
     if step == "ward":
-        ward = None if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
-        return _ask_date(ctx, {**data, "ward": ward})
+        state.ward = None if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
+        return [ctx.ask("date", state, ctx.t("care.ask_date"), _date_choices(ctx))]
     if step == "date":
-        return await _step_date(ctx, data, ctx.choice or text)
+        return await _step_date(ctx, state, ctx.choice or text)
     if step == "partner":
-        return await _readback(ctx, {**data, "tell_partner": ctx.choice == "告诉"})
+        state.tell_partner = ctx.choice == _TELL
+        return await _readback(ctx, state)
     if step == "note":
-        return await _readback(ctx, {**data, "note": text}) if text else None
-    return await _step_confirm(ctx, data, parsed)
+        if not text:
+            return None
+        state.note = text
+        return await _readback(ctx, state)
+    return await _step_confirm(ctx, state, parsed)
 
 
-async def _step_who(ctx: Context, data: dict[str, Any], text: str) -> list[Reply] | None:
+async def _step_who(ctx: Context, state: ReportState, text: str) -> list[Reply] | None:
     me = ctx.me()
-    if ctx.choice == _WHO_OPTIONS["self"]:
-        return await _after_target(ctx, data, me, "")
+    if ctx.choice == _SELF:
+        return await _after_target(ctx, state, me, "")
     partner = await _partner(ctx, me)
-    if ctx.choice == _WHO_OPTIONS["partner"] and partner:
-        return await _after_target(ctx, data, partner, "")
-    if ctx.choice == _WHO_OPTIONS["other"]:
-        ctx.goto("report", "name", data, options=[])
-        return [Reply(ctx.t("care.ask_name"))]
+    if ctx.choice == _PARTNER and partner:
+        return await _after_target(ctx, state, partner, "")
+    if ctx.choice == _OTHER:
+        return [ctx.ask("name", state, ctx.t("care.ask_name"))]
     named = await _by_name(ctx, text) if text else None
-    return await _after_target(ctx, data, named, "") if named else None
+    return await _after_target(ctx, state, named, "") if named else None
 
 
-async def _step_date(ctx: Context, data: dict[str, Any], text: str) -> list[Reply]:
+async def _step_date(ctx: Context, state: ReportState, text: str) -> list[Reply]:
     day = parse_day(text, ctx.local().date())
     if day is None:
-        ctx.goto("report", "date", data, options=list(ctx.conversation.data["options"])
-                 if ctx.conversation else [])
-        return [Reply(ctx.t("care.bad_date"))]
-    data = {**data, "admitted_on": day.isoformat()}
-    target = await ctx.tx.get_member(int(data["target"]))
+        return [ctx.ask("date", state, ctx.t("care.bad_date"), _date_choices(ctx))]
+    state.admitted_on = day.isoformat()
+    target = await ctx.tx.get_member(state.target) if state.target else None
     partner = await _partner(ctx, target) if target else None
     if partner is None or partner.id == ctx.me().id:
-        return await _readback(ctx, {**data, "tell_partner": False})
-    options = [(ctx.t("care.opt.yes"), "告诉"), (ctx.t("care.opt.no"), "不告诉")]
-    ctx.goto("report", "partner", data, options=[d for _, d in options])
-    return [Reply(ctx.t("care.ask_partner", name=partner.name), buttons=_buttons(ctx, options))]
+        state.tell_partner = False
+        return await _readback(ctx, state)
+    choices = [Choice(_TELL, ctx.t("care.opt.yes")), Choice(_DONT_TELL, ctx.t("care.opt.no"))]
+    return [ctx.ask("partner", state, ctx.t("care.ask_partner", name=partner.name), choices)]
 
 
-async def _readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    target = await ctx.tx.get_member(int(data["target"]))
+async def _readback(ctx: Context, state: ReportState) -> list[Reply]:
+    target = await ctx.tx.get_member(state.target) if state.target else None
     assert target is not None
-    ctx.goto("report", "confirm", data, options=["确认", "取消"])
-    return [ctx.confirm_reply(await _summary(ctx, data, target))]
+    return [ctx.readback("confirm", state, await _summary(ctx, state, target))]
 
 
-async def _summary(ctx: Context, data: dict[str, Any], target: Member) -> str:
-    kind = data["kind"]
+async def _summary(ctx: Context, state: ReportState, target: Member) -> str:
+    kind = state.kind
     if kind == "hospitalisation":
-        admitted = date.fromisoformat(data["admitted_on"])
-        ward = data.get("ward")
-        text = ctx.t("care.readback", name=target.name, hospital=data["hospital"],
-                     ward=ward or "", date=day_words(ctx.locale, admitted, ctx.local().date()))
+        admitted = date.fromisoformat(state.admitted_on or ctx.local().date().isoformat())
+        text = ctx.t("care.readback", name=target.name, hospital=state.hospital or "",
+                     ward=state.ward or "",
+                     date=day_words(ctx.locale, admitted, ctx.local().date()))
         partner = await _partner(ctx, target)
-        if data.get("tell_partner") and partner:
+        if state.tell_partner and partner:
             text += ctx.t("care.readback.partner", partner=partner.name)
         return text
     if kind in ("discharge", "death"):
         return ctx.t(f"care.{kind}.readback", name=target.name)
     return ctx.t("care.note_readback", kind=ctx.t(f"care.kind.{kind}"), name=target.name,
-                 note=data.get("note", ""))
+                 note=state.note or "")
 
 
-async def _step_confirm(ctx: Context, data: dict[str, Any], parsed: Parsed) -> list[Reply] | None:
+async def _step_confirm(ctx: Context, state: ReportState,
+                        parsed: Parsed) -> list[Reply] | None:
     if parsed.intent is None:
-        return await _readback(ctx, data)
+        return await _readback(ctx, state)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    outcome = await record_report(ctx, data)
+    outcome = await record_report(ctx, state)
     return [Reply(_outcome_text(ctx, outcome), show_menu=True)]
 
 
@@ -207,4 +204,4 @@ INTENTS = {
     Intent.DISCHARGE: handle_discharge,
     Intent.HARDSHIP: handle_hardship,
 }
-FLOWS = {"report": continue_report}
+FLOWS = {"report": Flow(ReportState, continue_report)}

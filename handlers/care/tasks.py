@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from bot.core.i18n import format_date
 from bot.core.messages import Button, Reply
@@ -13,6 +13,7 @@ from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alert
 from handlers.care.report import start_report
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
+from handlers.flow import Choice, Flow, FlowState
 from storage.files import safe_name, save_file
 from storage.repo_care import VisitTask
 
@@ -63,37 +64,49 @@ async def handle_visited(ctx: Context, parsed: Parsed) -> list[Reply]:
         return [refusal]
     if task.status == "done":
         return [Reply(ctx.t("care.already_done"))]
-    options = [(ctx.t("care.opt.today"), "今天"), (ctx.t("care.opt.yesterday"), "昨天")]
-    ctx.goto("visit", "date", {"task": task.id}, options=[d for _, d in options])
-    return [Reply(ctx.t("care.ask_visit_date"), buttons=tuple(
-        Button(f"{i} {label}", data) for i, (label, data) in enumerate(options, 1)))]
+    return [ctx.ask("date", VisitState(task.id), ctx.t("care.ask_visit_date"),
+                    _visit_days(ctx))]
 
 
-async def continue_visit(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+@dataclass
+class VisitState(FlowState):
+    """已走访: which task, the day of the visit, a note and a photo."""
+
+    flow = "visit"
+    task: int
+    day: str | None = None
+    note: str = ""
+    photo: str | None = None
+
+
+def _visit_days(ctx: Context) -> list[Choice]:
+    return [Choice("今天", ctx.t("care.opt.today")), Choice("昨天", ctx.t("care.opt.yesterday"))]
+
+
+async def continue_visit(ctx: Context, state: VisitState, parsed: Parsed) -> list[Reply] | None:
     """The steps of 已走访: date, note, 确认."""
     assert ctx.conversation is not None
-    step, data = ctx.conversation.step, dict(ctx.conversation.data)
+    step = ctx.conversation.step
     text = (ctx.message.text or "").strip()
     if step == "date":
         day = parse_day(ctx.choice or text, ctx.local().date())
         if day is None:
-            ctx.goto("visit", "date", data, options=list(data.get("options", [])))
-            return [Reply(ctx.t("care.bad_date"))]
-        ctx.goto("visit", "note", {**data, "day": day.isoformat()}, options=["跳过"])
-        return [Reply(ctx.t("care.ask_note"),
-                      buttons=(Button(f"1 {ctx.t('button.skip')}", "跳过"),))]
+            return [ctx.ask("date", state, ctx.t("care.bad_date"), _visit_days(ctx))]
+        state.day = day.isoformat()
+        skip = [Choice("跳过", ctx.t("button.skip"))]
+        return [ctx.ask("note", state, ctx.t("care.ask_note"), skip)]
     if step == "note":
-        note = "" if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
-        photo = await _keep_photo(ctx)
-        if photo is None and ctx.message.attachment is not None:
+        state.note = "" if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
+        state.photo = await _keep_photo(ctx)
+        if state.photo is None and ctx.message.attachment is not None:
             return [Reply(ctx.t("care.photo_refused"))]
-        return await _visit_readback(ctx, {**data, "note": note, "photo": photo})
+        return await _visit_readback(ctx, state)
     if parsed.intent is None:
-        return await _visit_readback(ctx, data)
+        return await _visit_readback(ctx, state)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    return await _record_visit(ctx, data)
+    return await _record_visit(ctx, state)
 
 
 async def _keep_photo(ctx: Context) -> str | None:
@@ -110,23 +123,22 @@ async def _keep_photo(ctx: Context) -> str | None:
     return str(path)
 
 
-async def _visit_readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    task = await ctx.tx.get_task(int(data["task"]))
+async def _visit_readback(ctx: Context, state: VisitState) -> list[Reply]:
+    task = await ctx.tx.get_task(state.task)
     member = await ctx.tx.get_member(task.member_id) if task else None
-    day = date.fromisoformat(str(data["day"]))
-    ctx.goto("visit", "confirm", data, options=["确认", "取消"])
+    day = date.fromisoformat(state.day or ctx.local().date().isoformat())
     text = ctx.t("care.visit_readback", name=member.name if member else "?",
-                 date=day_words(ctx.locale, day, ctx.local().date()), note=data.get("note") or "")
-    if data.get("photo"):
+                 date=day_words(ctx.locale, day, ctx.local().date()), note=state.note)
+    if state.photo:
         text += ctx.t("care.photo_kept")
-    return [ctx.confirm_reply(text)]
+    return [ctx.readback("confirm", state, text)]
 
 
-async def _record_visit(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    task_id = int(data["task"])
-    note = str(data.get("note") or "") or None
-    photo = str(data["photo"]) if data.get("photo") else None
-    if not await ctx.tx.finish_task(task_id, ctx.me().id, ctx.now, str(data["day"]), note,
+async def _record_visit(ctx: Context, state: VisitState) -> list[Reply]:
+    task_id = state.task
+    note = state.note or None
+    photo = state.photo
+    if not await ctx.tx.finish_task(task_id, ctx.me().id, ctx.now, state.day or "", note,
                                     photo):
         return [Reply(ctx.t("care.already_done"))]
     task = await ctx.tx.get_task(task_id)
@@ -206,4 +218,4 @@ INTENTS = {
     Intent.WORRY: handle_worry,
     Intent.DEATH: handle_death,
 }
-FLOWS = {"visit": continue_visit}
+FLOWS = {"visit": Flow(VisitState, continue_visit)}

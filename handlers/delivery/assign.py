@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
@@ -14,12 +14,12 @@ from handlers.context import Context
 from handlers.delivery.common import (
     is_overdue,
     month_words,
-    picked,
     print_copy,
     print_subtitle,
     time_words,
 )
 from handlers.delivery.notify import material_title, task_text, tell_assigned, tell_delivered
+from handlers.flow import Choice, Flow, FlowState
 from storage.models import Member
 from storage.repo_delivery import DeliveryRequest
 
@@ -46,7 +46,7 @@ async def handle_deliveries(ctx: Context, parsed: Parsed) -> list[Reply]:
     buttons = tuple(Button(ctx.t("delivery.button.assign", id=r.id), f"送学单 #{r.id}")
                     for r in requests if r.status == "requested")[:_LIST_BUTTONS]
     if buttons:
-        ctx.goto("deliveries", "pick", {}, options=[b.data for b in buttons])
+        ctx.goto("pick", AssignState(), [Choice(b.data, b.label) for b in buttons])
     files = tuple(str(p) for p in await _print_copies(ctx, requests))
     return [Reply("\n".join(lines), buttons=buttons, files=files)]
 
@@ -105,59 +105,66 @@ async def _start_assign(ctx: Context, request_id: int) -> list[Reply]:
     member = await ctx.tx.get_member(request.member_id)
     assert member is not None
     partner = await _partner(ctx, member)
-    pairs = [(ctx.t("delivery.opt.self"), _SELF)]
+    choices = [Choice(_SELF, ctx.t("delivery.opt.self"))]
     if partner is not None:
-        pairs.append((ctx.t("delivery.opt.partner", name=partner.name), _PARTNER))
-    pairs.append((ctx.t("delivery.opt.other"), _OTHER))
-    ctx.goto("deliveries", "whom", {"request": request.id}, options=[d for _, d in pairs])
-    return [Reply(ctx.t("delivery.assign.whom", id=request.id, name=member.name,
-                        address=request.address or ctx.t("delivery.no_address")),
-                  buttons=tuple(Button(f"{i} {label}", data)
-                                for i, (label, data) in enumerate(pairs, 1)))]
+        choices.append(Choice(_PARTNER, ctx.t("delivery.opt.partner", name=partner.name)))
+    choices.append(Choice(_OTHER, ctx.t("delivery.opt.other")))
+    return [ctx.ask("whom", AssignState(request.id), ctx.t(
+        "delivery.assign.whom", id=request.id, name=member.name,
+        address=request.address or ctx.t("delivery.no_address")), choices)]
 
 
-async def continue_deliveries(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+@dataclass
+class AssignState(FlowState):
+    """送学单: which request (once picked), and who brings it."""
+
+    flow = "deliveries"
+    request: int | None = None
+    volunteer: int | None = None
+
+
+async def continue_deliveries(ctx: Context, state: AssignState,
+                              parsed: Parsed) -> list[Reply] | None:
     """The steps of 送学单: pick a request, to whom, 确认."""
     assert ctx.conversation is not None
-    step, data = ctx.conversation.step, dict(ctx.conversation.data)
+    step = ctx.conversation.step
     text = (ctx.message.text or "").strip()
     if step == "pick":
         said = ctx.choice or (text if text.startswith("指派") else "")
         match = _NUMBER.search(said)
         return await _start_assign(ctx, int(match.group())) if match else None
-    request = await ctx.tx.get_delivery(int(data["request"]))
+    request = await ctx.tx.get_delivery(state.request) if state.request else None
     member = await ctx.tx.get_member(request.member_id) if request else None
     if request is None or member is None:
         return None
     if step in ("whom", "name"):
-        return await _step_whom(ctx, data, member, step, text)
+        return await _step_whom(ctx, state, member, step, text)
     if parsed.intent is None:
-        return await _readback(ctx, data)
+        return await _readback(ctx, state)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    return await _assign(ctx, data)
+    return await _assign(ctx, state)
 
 
-async def _step_whom(ctx: Context, data: dict[str, Any], member: Member, step: str,
+async def _step_whom(ctx: Context, state: AssignState, member: Member, step: str,
                      text: str) -> list[Reply] | None:
     volunteer: Member | None = None
-    choice = picked(ctx) if step == "whom" else None
+    choice = ctx.choice if step == "whom" else None
     if choice == _SELF:
         volunteer = ctx.me()
     elif choice == _PARTNER:
         volunteer = await _partner(ctx, member)
     elif choice == _OTHER:
-        ctx.goto("deliveries", "name", data, options=[])
-        return [Reply(ctx.t("delivery.assign.ask_name"))]
+        return [ctx.ask("name", state, ctx.t("delivery.assign.ask_name"))]
     elif text:
         volunteer = await _by_name(ctx, member, text)
         if volunteer is None:
-            ctx.goto("deliveries", "name", data, options=[])
-            return [Reply(ctx.t("delivery.assign.name_not_found", name=text))]
+            return [ctx.ask("name", state, ctx.t("delivery.assign.name_not_found", name=text))]
     if volunteer is None:
         return None
-    return await _readback(ctx, {**data, "volunteer": volunteer.id})
+    state.volunteer = volunteer.id
+    return await _readback(ctx, state)
 
 
 async def _by_name(ctx: Context, member: Member, name: str) -> Member | None:
@@ -167,21 +174,20 @@ async def _by_name(ctx: Context, member: Member, name: str) -> Member | None:
     return found[0] if len(found) == 1 else None
 
 
-async def _readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    request = await ctx.tx.get_delivery(int(data["request"]))
-    volunteer = await ctx.tx.get_member(int(data["volunteer"]))
+async def _readback(ctx: Context, state: AssignState) -> list[Reply]:
+    request = await ctx.tx.get_delivery(state.request) if state.request else None
+    volunteer = await ctx.tx.get_member(state.volunteer) if state.volunteer else None
     member = await ctx.tx.get_member(request.member_id) if request else None
     assert request is not None and volunteer is not None and member is not None
-    ctx.goto("deliveries", "confirm", data, options=["确认", "取消"])
-    return [ctx.confirm_reply(ctx.t(
+    return [ctx.readback("confirm", state, ctx.t(
         "delivery.assign.readback", id=request.id, name=member.name, who=volunteer.name,
         address=request.address or ctx.t("delivery.no_address"),
         time=time_words(ctx.locale, request.preferred_time)))]
 
 
-async def _assign(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    request, refusal = await _allowed(ctx, int(data["request"]))
-    volunteer = await ctx.tx.get_member(int(data["volunteer"]))
+async def _assign(ctx: Context, state: AssignState) -> list[Reply]:
+    request, refusal = await _allowed(ctx, state.request or 0)
+    volunteer = await ctx.tx.get_member(state.volunteer) if state.volunteer else None
     if request is None or volunteer is None:
         return [refusal]
     member = await ctx.tx.get_member(request.member_id)
@@ -242,4 +248,4 @@ def _which(ctx: Context, mine: list[DeliveryRequest]) -> Reply:
 
 
 INTENTS = {Intent.DELIVERIES: handle_deliveries, Intent.DELIVERED: handle_delivered}
-FLOWS = {"deliveries": continue_deliveries}
+FLOWS = {"deliveries": Flow(AssignState, continue_deliveries)}

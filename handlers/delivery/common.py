@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import MONTH_NAMES, t
 from bot.understanding import normalize, parse_number
-from handlers.context import Context
 from storage import Tx
 from storage.files import safe_name, stored_path, write_file
 from storage.models import Attendance, Member, StudySession
@@ -25,15 +24,6 @@ TIMES = {"上午": "morning", "下午": "afternoon", "都行": "any"}
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _RELATIVE = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "上月": -1, "上个月": -1,
              "上上月": -2, "上上个月": -2, "下月": 1, "下个月": 1}
-
-
-def picked(ctx: Context) -> str | None:
-    """The offered choice, also when typed in Traditional characters (地址變了)."""
-    if ctx.choice is not None or ctx.conversation is None:
-        return ctx.choice
-    options: list[str] = ctx.conversation.data.get("options") or []
-    said = normalize(ctx.message.text or "")
-    return next((option for option in options if normalize(option) == said), None)
 
 
 def month_key(day: date | datetime) -> str:

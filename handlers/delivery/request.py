@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from bot.core.i18n import format_date, t
-from bot.core.messages import Button, Reply
+from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
 from handlers.context import Context
-from handlers.delivery.common import TIMES, month_key, month_words, picked, time_words
+from handlers.delivery.common import TIMES, month_key, month_words, time_words
 from handlers.delivery.notify import tell_delivered
+from handlers.flow import Choice, Flow, FlowState
 from handlers.notify import push
 from handlers.sessions import branch_rule, home_branch, session_at, upcoming_start
 from storage.models import Branch, Member
@@ -25,8 +26,15 @@ def _time_in(text: str) -> str | None:
     return found[0] if len(found) == 1 else "any" if "都" in text or len(found) == 2 else None
 
 
-def _buttons(pairs: list[tuple[str, str]]) -> tuple[Button, ...]:
-    return tuple(Button(f"{i} {label}", data) for i, (label, data) in enumerate(pairs, 1))
+@dataclass
+class DeliveryState(FlowState):
+    """送学: for which month, to which address, at what time of day."""
+
+    flow = "delivery"
+    month: str
+    address: str | None = None
+    changed: bool = False
+    time: str | None = None
 
 
 async def delivery_month(ctx: Context, branch: Branch) -> str:
@@ -58,89 +66,93 @@ async def handle_delivery(ctx: Context, parsed: Parsed) -> list[Reply]:
                             date=when))]
     intro = [ctx.t("delivery.existing", id=existing.id)] if existing else []
     address = (existing.address if existing else None) or member.address
-    return _ask_address(ctx, {"month": month}, address, intro)
+    return _ask_address(ctx, DeliveryState(month), address, intro)
 
 
 def _ask_address(
-    ctx: Context, data: dict[str, Any], address: str | None, intro: list[str]
+    ctx: Context, state: DeliveryState, address: str | None, intro: list[str]
 ) -> list[Reply]:
     if not address:
-        ctx.goto("delivery", "new_address", data, options=[])
-        return [Reply("\n".join([*intro, ctx.t("delivery.ask_new_address")]))]
-    ctx.goto("delivery", "address", {**data, "address": address}, options=[_SAME, _CHANGED])
-    pairs = [(ctx.t("delivery.opt.same"), _SAME), (ctx.t("delivery.opt.changed"), _CHANGED)]
-    return [Reply("\n".join([*intro, ctx.t("delivery.ask_address", address=address)]),
-                  buttons=_buttons(pairs))]
+        return [ctx.ask("new_address", state,
+                        "\n".join([*intro, ctx.t("delivery.ask_new_address")]))]
+    state.address = address
+    choices = [Choice(_SAME, ctx.t("delivery.opt.same")),
+               Choice(_CHANGED, ctx.t("delivery.opt.changed"))]
+    return [ctx.ask("address", state,
+                    "\n".join([*intro, ctx.t("delivery.ask_address", address=address)]), choices)]
 
 
-def _ask_time(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    ctx.goto("delivery", "time", data, options=list(TIMES))
-    pairs = [(time_words(ctx.locale, value), word) for word, value in TIMES.items()]
-    return [Reply(ctx.t("delivery.ask_time"), buttons=_buttons(pairs))]
+def _ask_time(ctx: Context, state: DeliveryState) -> list[Reply]:
+    choices = [Choice(word, time_words(ctx.locale, value)) for word, value in TIMES.items()]
+    return [ctx.ask("time", state, ctx.t("delivery.ask_time"), choices)]
 
 
-def _readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    ctx.goto("delivery", "confirm", data, options=["确认", "取消"])
-    changed = ctx.t("delivery.changed_mark") if data.get("changed") else ""
-    return [ctx.confirm_reply(ctx.t(
-        "delivery.readback", month=month_words(ctx.locale, data["month"]),
-        address=data["address"], changed=changed, time=time_words(ctx.locale, data["time"])))]
+def _readback(ctx: Context, state: DeliveryState) -> list[Reply]:
+    changed = ctx.t("delivery.changed_mark") if state.changed else ""
+    return [ctx.readback("confirm", state, ctx.t(
+        "delivery.readback", month=month_words(ctx.locale, state.month),
+        address=state.address or "", changed=changed, time=time_words(ctx.locale, state.time)))]
 
 
-async def continue_delivery(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+async def continue_delivery(ctx: Context, state: DeliveryState,
+                            parsed: Parsed) -> list[Reply] | None:
     """The steps of 送学: the address (or a new one), the time, 确认."""
     assert ctx.conversation is not None
-    step, data = ctx.conversation.step, dict(ctx.conversation.data)
-    text, choice = (ctx.message.text or "").strip(), picked(ctx)
+    step = ctx.conversation.step
+    text, choice = (ctx.message.text or "").strip(), ctx.choice
     if step == "address":
         if choice == _SAME or parsed.intent is Intent.CONFIRM:
-            return _ask_time(ctx, {**data, "changed": False})
+            state.changed = False
+            return _ask_time(ctx, state)
         if choice == _CHANGED:
-            ctx.goto("delivery", "new_address", data, options=[])
-            return [Reply(ctx.t("delivery.ask_new_address"))]
+            return [ctx.ask("new_address", state, ctx.t("delivery.ask_new_address"))]
         step = "new_address" if parsed.intent is None and len(text) >= _MIN_ADDRESS else step
     if step == "new_address":
         if len(text) < _MIN_ADDRESS or (parsed.intent is not None and not parsed.args):
             return None
-        return _ask_time(ctx, {**data, "address": text, "changed": True})
+        state.address, state.changed = text, True
+        return _ask_time(ctx, state)
     if step == "time":
         when = TIMES.get(choice or "") or _time_in(text)
-        return _readback(ctx, {**data, "time": when}) if when else None
+        if not when:
+            return None
+        state.time = when
+        return _readback(ctx, state)
     if parsed.intent is None:
-        return _readback(ctx, data)
+        return _readback(ctx, state)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    return await _record(ctx, data)
+    return await _record(ctx, state)
 
 
-async def _record(ctx: Context, data: dict[str, Any]) -> list[Reply]:
+async def _record(ctx: Context, state: DeliveryState) -> list[Reply]:
     member = ctx.me()
     branch = await home_branch(ctx)
     assert branch is not None
-    month = str(data["month"])
+    month = state.month
     request = await ctx.tx.delivery_for(member.id, month)
     new = request is None
     if request is None:
         materials = await ctx.tx.materials_for(branch.id, month)
         request = await ctx.tx.add_delivery(
             branch.id, member.id, month, "asked", ctx.now,
-            material_id=materials[0].id if materials else None, address=str(data["address"]))
+            material_id=materials[0].id if materials else None, address=state.address)
         assert request is not None
-    changed = bool(data.get("changed"))
-    await ctx.tx.set_delivery_details(request.id, str(data["address"]), changed,
-                                      str(data["time"]))
+    changed = state.changed
+    await ctx.tx.set_delivery_details(request.id, state.address or "", changed,
+                                      state.time or "any")
     await ctx.tx.audit("delivery_request", ctx.now, actor_member_id=member.id, actor=ctx.actor,
                        subject_member_id=member.id, detail={"request": request.id, "new": new})
     if new or changed:
-        await _tell_secretaries(ctx, branch, request, member, data)
-    return [Reply(await _who_comes(ctx, request, data), show_menu=True)]
+        await _tell_secretaries(ctx, branch, request, member, state)
+    return [Reply(await _who_comes(ctx, request, state), show_menu=True)]
 
 
 async def _tell_secretaries(ctx: Context, branch: Branch, request: DeliveryRequest,
-                            member: Member, data: dict[str, Any]) -> None:
-    month, address, when = str(data["month"]), str(data["address"]), str(data["time"])
-    flag = bool(data.get("changed"))
+                            member: Member, state: DeliveryState) -> None:
+    month, address, when = state.month, state.address or "", state.time or "any"
+    flag = state.changed
     stage = f"{ctx.message.channel}:{ctx.message.message_id}"
     for officer in await ctx.tx.officers(branch.id, "secretary"):
         await push(ctx.tx, officer,
@@ -152,8 +164,8 @@ async def _tell_secretaries(ctx: Context, branch: Branch, request: DeliveryReque
                    kind="delivery_alert", now=ctx.now, default_locale=ctx.default_locale)
 
 
-async def _who_comes(ctx: Context, request: DeliveryRequest, data: dict[str, Any]) -> str:
-    month, when = month_words(ctx.locale, data["month"]), time_words(ctx.locale, data["time"])
+async def _who_comes(ctx: Context, request: DeliveryRequest, state: DeliveryState) -> str:
+    month, when = month_words(ctx.locale, state.month), time_words(ctx.locale, state.time)
     volunteer = await ctx.tx.get_member(request.assigned_to) if request.assigned_to else None
     if volunteer is not None and request.status == "assigned":
         return ctx.t("delivery.ok_assigned", month=month, who=volunteer.name, time=when)
@@ -177,4 +189,4 @@ async def handle_received(ctx: Context, parsed: Parsed) -> list[Reply]:
 
 
 INTENTS = {Intent.DELIVERY: handle_delivery, Intent.RECEIVED: handle_received}
-FLOWS = {"delivery": continue_delivery}
+FLOWS = {"delivery": Flow(DeliveryState, continue_delivery)}

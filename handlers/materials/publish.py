@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from bot.core.messages import Attachment, Button, Reply
+from bot.core.messages import Attachment, Reply
 from bot.understanding import Intent, Parsed
 from handlers.context import Context
 from handlers.delivery.common import (
@@ -12,9 +13,9 @@ from handlers.delivery.common import (
     month_key,
     month_words,
     parse_month,
-    picked,
     size_words,
 )
+from handlers.flow import Choice, FlowState
 from handlers.materials.service import Draft, Published, file_draft, file_mime, publish, text_draft
 from storage.files import MAX_FILE_BYTES
 
@@ -48,13 +49,25 @@ async def start_publish(ctx: Context, args: str) -> list[Reply]:
     if not targets:
         return [Reply(ctx.t("material.publish.no_branch"))]
     month, rest = _leading_month(ctx, args)
-    data: dict[str, Any] = {"month": month, "targets": targets}
+    state = PublishState(month, targets)
     if ctx.message.attachment is not None:
-        return await _from_file(ctx, data, ctx.message.attachment, rest)
+        return await _from_file(ctx, state, ctx.message.attachment, rest)
     if rest:
-        return await _with_draft(ctx, data, _text(ctx, rest, month))
-    ctx.goto("publish", "content", data, options=[])
-    return [Reply(ctx.t("material.publish.ask_content", month=month_words(ctx.locale, month)))]
+        return await _with_draft(ctx, state, _text(ctx, rest, month))
+    return [ctx.ask("content", state, ctx.t("material.publish.ask_content",
+                                            month=month_words(ctx.locale, month)))]
+
+
+@dataclass
+class PublishState(FlowState):
+    """资料 发布: the month, where it may go (name -> branch id; None is every branch), the
+    draft once given, and where it goes."""
+
+    flow = "publish"
+    month: str
+    targets: dict[str, int | None]
+    draft: dict[str, Any] | None = None
+    target: str | None = None
 
 
 def _text(ctx: Context, text: str, month: str) -> Draft:
@@ -62,10 +75,10 @@ def _text(ctx: Context, text: str, month: str) -> Draft:
 
 
 async def _from_file(
-    ctx: Context, data: dict[str, Any], attachment: Attachment, caption: str
+    ctx: Context, state: PublishState, attachment: Attachment, caption: str
 ) -> list[Reply]:
     """Check size and type before anything is stored; a refusal keeps the question open."""
-    ctx.goto("publish", "content", data, options=[])
+    ctx.goto("content", state)
     size = len(attachment.data)
     if size > MAX_FILE_BYTES:
         return [Reply(ctx.t("material.too_big", size=size_words(size),
@@ -77,53 +90,54 @@ async def _from_file(
     if folder is None:
         return [Reply(ctx.t("material.no_store"))]
     draft = await file_draft(folder, attachment.data, attachment.filename, mime, caption)
-    return await _with_draft(ctx, data, draft)
+    return await _with_draft(ctx, state, draft)
 
 
-async def _with_draft(ctx: Context, data: dict[str, Any], draft: Draft) -> list[Reply]:
-    data = {**data, "draft": draft.as_data()}
-    targets: dict[str, int | None] = data["targets"]
-    if len(targets) == 1:
-        return _readback(ctx, {**data, "target": next(iter(targets))})
-    labels = list(targets)
-    ctx.goto("publish", "target", data, options=labels)
-    return [Reply(ctx.t("material.publish.ask_target"), buttons=tuple(
-        Button(f"{i} {label}", label) for i, label in enumerate(labels, 1)))]
+async def _with_draft(ctx: Context, state: PublishState, draft: Draft) -> list[Reply]:
+    state.draft = draft.as_data()
+    if len(state.targets) == 1:
+        state.target = next(iter(state.targets))
+        return _readback(ctx, state)
+    choices = [Choice(label, label) for label in state.targets]
+    return [ctx.ask("target", state, ctx.t("material.publish.ask_target"), choices)]
 
 
-def _readback(ctx: Context, data: dict[str, Any]) -> list[Reply]:
-    draft = Draft.from_data(data["draft"])
+def _readback(ctx: Context, state: PublishState) -> list[Reply]:
+    assert state.draft is not None
+    draft = Draft.from_data(state.draft)
     kind = kind_words(ctx.locale, draft.kind, draft.mime)
     if draft.size is not None:
         kind = f"{kind}，{size_words(draft.size)}"
-    ctx.goto("publish", "confirm", data, options=["确认", "取消"])
-    return [ctx.confirm_reply(ctx.t(
-        "material.publish.readback", month=month_words(ctx.locale, data["month"]),
-        title=draft.title, kind=kind, target=data["target"]))]
+    return [ctx.readback("confirm", state, ctx.t(
+        "material.publish.readback", month=month_words(ctx.locale, state.month),
+        title=draft.title, kind=kind, target=state.target))]
 
 
-async def continue_publish(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+async def continue_publish(ctx: Context, state: PublishState,
+                           parsed: Parsed) -> list[Reply] | None:
     """The steps of 资料 发布: content, where to (admins), 确认."""
     assert ctx.conversation is not None
-    step, data = ctx.conversation.step, dict(ctx.conversation.data)
+    step = ctx.conversation.step
     text = (ctx.message.text or "").strip()
     if step == "content":
         if ctx.message.attachment is not None:
-            return await _from_file(ctx, data, ctx.message.attachment, text)
+            return await _from_file(ctx, state, ctx.message.attachment, text)
         if not text:
             return None
-        return await _with_draft(ctx, data, _text(ctx, text, str(data["month"])))
+        return await _with_draft(ctx, state, _text(ctx, text, state.month))
     if step == "target":
-        target = picked(ctx)
-        return _readback(ctx, {**data, "target": target}) if target else None
+        if not ctx.choice:
+            return None
+        state.target = ctx.choice
+        return _readback(ctx, state)
     if parsed.intent is None:
-        return _readback(ctx, data)
-    if parsed.intent is not Intent.CONFIRM:
+        return _readback(ctx, state)
+    if parsed.intent is not Intent.CONFIRM or state.draft is None or state.target is None:
         return None
     ctx.end()
     result = await publish(
-        ctx.tx, Draft.from_data(data["draft"]), branch_id=data["targets"][data["target"]],
-        month=str(data["month"]), now=ctx.now, publisher=ctx.me(),
+        ctx.tx, Draft.from_data(state.draft), branch_id=state.targets[state.target],
+        month=state.month, now=ctx.now, publisher=ctx.me(),
         default_locale=ctx.default_locale)
     return [Reply(_published_text(ctx, result))]
 

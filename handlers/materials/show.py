@@ -17,7 +17,8 @@ from handlers.delivery.common import (
     parse_month,
     size_words,
 )
-from handlers.materials.publish import continue_publish, start_publish
+from handlers.flow import Flow
+from handlers.materials.publish import PublishState, continue_publish, start_publish
 from storage.models import Branch
 from storage.repo_delivery import Material
 
@@ -74,4 +75,4 @@ async def material_reply(ctx: Context, material: Material) -> Reply:
 
 
 INTENTS = {Intent.MATERIAL: handle_material}
-FLOWS = {"publish": continue_publish}
+FLOWS = {"publish": Flow(PublishState, continue_publish)}

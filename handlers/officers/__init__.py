@@ -1,8 +1,13 @@
 """The secretary's words: 出勤, 代签, 邀请, 通知, 报表, and which branch an officer means."""
 
+from typing import Any
+
+from bot.understanding import Intent
+from handlers.context import Handler
+from handlers.flow import Flow
 from handlers.officers import broadcast, reports, secretary
 
-INTENTS = {**secretary.INTENTS, **broadcast.INTENTS, **reports.INTENTS}
-FLOWS = {**secretary.FLOWS, **broadcast.FLOWS}
+INTENTS: dict[Intent, Handler] = {**secretary.INTENTS, **broadcast.INTENTS, **reports.INTENTS}
+FLOWS: dict[str, Flow[Any]] = {**secretary.FLOWS, **broadcast.FLOWS}
 
 __all__ = ["FLOWS", "INTENTS"]

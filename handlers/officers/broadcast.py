@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.core.i18n import t
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
 from handlers.context import Context
+from handlers.flow import Choice, Flow, FlowState
 from handlers.notify import push, reachable
 from handlers.officers.branch_scope import officer_branch
 from storage.models import Branch, Member
@@ -20,42 +21,54 @@ async def handle_broadcast(ctx: Context, parsed: Parsed) -> list[Reply]:
     scoped = await officer_branch(ctx, parsed.args, action="broadcast", word="通知")
     if scoped.branch is None:
         return scoped.refusal
-    data = {"branch_id": scoped.branch.id}
+    state = BroadcastState(scoped.branch.id)
     if not scoped.rest:
-        ctx.goto("broadcast", "text", data, options=["取消"])
-        return [Reply(ctx.t("broadcast.ask", branch=scoped.branch.name))]
-    return await _readback(ctx, scoped.branch, data, scoped.rest)
+        return [_ask_text(ctx, state, ctx.t("broadcast.ask", branch=scoped.branch.name))]
+    return await _readback(ctx, scoped.branch, state, scoped.rest)
 
 
-async def continue_broadcast(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+@dataclass
+class BroadcastState(FlowState):
+    """通知: to which branch, and the text once written."""
+
+    flow = "broadcast"
+    branch_id: int
+    text: str | None = None
+
+
+def _ask_text(ctx: Context, state: BroadcastState, question: str) -> Reply:
+    return ctx.ask("text", state, question, [Choice("取消", ctx.t("button.cancel"))])
+
+
+async def continue_broadcast(ctx: Context, state: BroadcastState,
+                             parsed: Parsed) -> list[Reply] | None:
     """The steps of 通知: the text, then 确认 (anything else typed replaces the text)."""
     assert ctx.conversation is not None
-    data = ctx.conversation.data
-    branch = await ctx.tx.get_branch(int(data["branch_id"]))
+    branch = await ctx.tx.get_branch(state.branch_id)
     if branch is None:
         return None
     typed = (ctx.message.text or "").strip()
     if ctx.conversation.step == "text" or (parsed.intent is None and typed):
-        return await _readback(ctx, branch, data, typed) if typed else None
+        return await _readback(ctx, branch, state, typed) if typed else None
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    return await _send(ctx, branch, str(data["text"]))
+    return await _send(ctx, branch, state.text or "")
 
 
-async def _readback(ctx: Context, branch: Branch, data: Mapping[str, object],
+async def _readback(ctx: Context, branch: Branch, state: BroadcastState,
                     text: str) -> list[Reply]:
     if len(text) > MAX_NOTICE:
-        ctx.goto("broadcast", "text", dict(data), options=["取消"])
-        return [Reply(ctx.t("broadcast.too_long", n=len(text), limit=MAX_NOTICE))]
+        return [_ask_text(ctx, state, ctx.t("broadcast.too_long", n=len(text),
+                                            limit=MAX_NOTICE))]
     readers, unbound = await _readers(ctx, branch)
     if not readers:
         ctx.end()
         return [Reply(_with_phone_list(ctx, ctx.t("broadcast.nobody", branch=branch.name),
                                        unbound))]
-    ctx.goto("broadcast", "confirm", {**data, "text": text}, options=["确认", "取消"])
-    return [ctx.confirm_reply(ctx.t("broadcast.readback", branch=branch.name, n=len(readers),
-                                    text=text))]
+    state.text = text
+    return [ctx.readback("confirm", state, ctx.t("broadcast.readback", branch=branch.name,
+                                                 n=len(readers), text=text))]
 
 
 async def _send(ctx: Context, branch: Branch, text: str) -> list[Reply]:
@@ -95,4 +108,4 @@ def _with_phone_list(ctx: Context, text: str, unbound: list[Member]) -> str:
 
 
 INTENTS = {Intent.BROADCAST: handle_broadcast}
-FLOWS = {"broadcast": continue_broadcast}
+FLOWS = {"broadcast": Flow(BroadcastState, continue_broadcast)}

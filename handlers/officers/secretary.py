@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.core.i18n import format_date, hhmm
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
@@ -9,6 +11,7 @@ from handlers.binding import create_invite, format_code
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery.common import made_up_in
+from handlers.flow import Flow, FlowState
 from handlers.sessions import branch_and_rule, branch_rule, home_branch, session_at, today_start
 from storage.models import Attendance, Member
 
@@ -90,25 +93,32 @@ async def handle_proxy(ctx: Context, parsed: Parsed) -> list[Reply]:
     if existing:
         when = hhmm(ctx.local(existing.checked_in_at))
         return [Reply(ctx.t("proxy.already", name=member.name, time=when))]
-    data = {"session_id": session.id, "member_id": member.id, "reason": parts[1]}
-    ctx.goto("proxy", "confirm", data, options=["确认", "取消"])
+    state = ProxyState(session.id, member.id, parts[1])
     date = format_date(ctx.locale, ctx.local(start))
-    return [ctx.confirm_reply(ctx.t("proxy.readback", name=member.name, date=date,
-                                    reason=parts[1]))]
+    return [ctx.readback("confirm", state, ctx.t("proxy.readback", name=member.name, date=date,
+                                                 reason=parts[1]))]
 
 
-async def continue_proxy(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+@dataclass
+class ProxyState(FlowState):
+    """代签: whom, for which session, why."""
+
+    flow = "proxy"
+    session_id: int
+    member_id: int
+    reason: str
+
+
+async def continue_proxy(ctx: Context, state: ProxyState, parsed: Parsed) -> list[Reply] | None:
     """代签's read-back: only 确认 records it."""
-    assert ctx.conversation is not None
-    data = ctx.conversation.data
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    session = await ctx.tx.get_session(int(data["session_id"]))
-    member = await ctx.tx.get_member(int(data["member_id"]))
+    session = await ctx.tx.get_session(state.session_id)
+    member = await ctx.tx.get_member(state.member_id)
     if session is None or member is None:
         return None
-    reason = str(data["reason"])
+    reason = state.reason
     secretary = ctx.me()
     if not await ctx.tx.add_checkin(session.id, member.id, ctx.now, ctx.message.channel,
                                     by_member_id=secretary.id, reason=reason):
@@ -148,4 +158,4 @@ INTENTS = {
     Intent.PROXY: handle_proxy,
     Intent.INVITE: handle_invite,
 }
-FLOWS = {"proxy": continue_proxy}
+FLOWS = {"proxy": Flow(ProxyState, continue_proxy)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.i18n import format_date, format_when, hhmm
@@ -10,6 +10,7 @@ from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
 from handlers.context import Context
 from handlers.delivery.common import made_up_sessions
+from handlers.flow import Choice, Flow, FlowState
 from handlers.sessions import (
     CHECKIN_OPENS_BEFORE,
     branch_and_rule,
@@ -82,41 +83,46 @@ async def handle_leave(ctx: Context, parsed: Parsed) -> list[Reply]:
     reason = await ctx.tx.get_leave(session.id, member.id)
     if reason is not None:
         return [Reply(ctx.t("leave.already", date=date, reason=reason))]
-    data = {"session_id": session.id}
+    state = LeaveState(session.id)
     if not parsed.args:
-        ctx.goto("leave", "reason", data, options=["跳过"])
-        return [Reply(ctx.t("leave.ask_reason"),
-                      buttons=(Button(f"1 {ctx.t('button.skip')}", "跳过"),))]
-    return _leave_readback(ctx, data, parsed.args, date)
+        skip = [Choice("跳过", ctx.t("button.skip"))]
+        return [ctx.ask("reason", state, ctx.t("leave.ask_reason"), skip)]
+    return _leave_readback(ctx, state, parsed.args, date)
 
 
-def _leave_readback(
-    ctx: Context, data: Mapping[str, object], reason: str, date: str
-) -> list[Reply]:
-    ctx.goto("leave", "confirm", {**data, "reason": reason}, options=["确认", "取消"])
-    return [ctx.confirm_reply(ctx.t("leave.readback", date=date, reason=reason))]
+@dataclass
+class LeaveState(FlowState):
+    """请假: which session, and the reason once given."""
+
+    flow = "leave"
+    session_id: int
+    reason: str | None = None
 
 
-async def continue_leave(ctx: Context, parsed: Parsed) -> list[Reply] | None:
+def _leave_readback(ctx: Context, state: LeaveState, reason: str, date: str) -> list[Reply]:
+    state.reason = reason
+    return [ctx.readback("confirm", state, ctx.t("leave.readback", date=date, reason=reason))]
+
+
+async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> list[Reply] | None:
     """The steps of 请假: the reason, then 确认."""
     assert ctx.conversation is not None
-    data = ctx.conversation.data
-    session = await ctx.tx.get_session(int(data["session_id"]))
+    session = await ctx.tx.get_session(state.session_id)
     if session is None:
         return None
     date = format_date(ctx.locale, ctx.local(session.starts_at))
     if ctx.conversation.step == "reason":
         if parsed.intent is Intent.SKIP:
-            return _leave_readback(ctx, data, ctx.t("leave.no_reason"), date)
+            return _leave_readback(ctx, state, ctx.t("leave.no_reason"), date)
         text = (ctx.message.text or "").strip()
-        return _leave_readback(ctx, data, text, date) if text else None
+        return _leave_readback(ctx, state, text, date) if text else None
     if parsed.intent is None:
-        return _leave_readback(ctx, data, str(data["reason"]), date)
+        return _leave_readback(ctx, state, state.reason or "", date)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
     member = ctx.me()
-    if not await ctx.tx.add_leave(session.id, member.id, str(data["reason"]), ctx.now):
+    if not await ctx.tx.add_leave(session.id, member.id, state.reason or "", ctx.now):
         reason = await ctx.tx.get_leave(session.id, member.id)
         return [Reply(ctx.t("leave.already", date=date, reason=reason))]
     return [Reply(f"{ctx.t('leave.ok', date=date)}\n{ctx.t('delivery.offer')}",
@@ -161,4 +167,4 @@ INTENTS = {
     Intent.NEXT: handle_next,
     Intent.ME: handle_me,
 }
-FLOWS = {"leave": continue_leave}
+FLOWS = {"leave": Flow(LeaveState, continue_leave)}
