@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage, Reply, dump_replies, load_replies
-from bot.understanding import Intent, Parsed, menu_intent, parse, written_script
-from bot.understanding.choices import pick
+from bot.understanding import written_script
 from handlers import FLOWS, INTENT_HANDLERS
 from handlers.binding import handle_stranger
-from handlers.common import is_officer, not_understood
 from handlers.context import AfterCommit, Context
+from handlers.dialogue import respond
 from handlers.flow import OpenConversation
 from storage import SqliteStore, Tx
 from storage.repo_members import Speaker
 
 log = logging.getLogger(__name__)
 
+# After half an hour of silence a conversation pauses: a late answer is asked about before it
+# is used (never read as a menu number). A paused report is kept a day, then let go.
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
-_CONFIRM_WORDS = {Intent.CONFIRM, Intent.CANCEL, Intent.SKIP}
+CONVERSATION_KEPT = timedelta(hours=24)
+Observer = Callable[[InboundMessage, list[tuple[str, dict[str, str]]]], None]
 
 
 Waiting = tuple[InboundMessage, "asyncio.Future[list[Reply]]"]
@@ -41,8 +44,11 @@ class Router:
 
     max_batch = 32
 
-    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
+    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str,
+                 observe: Observer | None = None) -> None:
         self.store = store
+        # Told what each message was understood as (the corpus test and the benchmark).
+        self.observe = observe
         self.clock = clock
         self.tz = tz
         self.locale = locale
@@ -98,6 +104,8 @@ class Router:
             return load_replies(speaker.prior_reply), []
         ctx = await self._context(tx, msg, speaker)
         replies = await self._dispatch(ctx)
+        if self.observe is not None:
+            self.observe(msg, ctx.heard)
         if ctx.conversation_changed:
             after = ctx.next_conversation
             stored = after.with_prompt(replies[-1]).to_stored() if after and replies else (
@@ -134,10 +142,11 @@ class Router:
         ctx = Context(tx=tx, now=now, tz=self.tz, locale=self.locale, default_locale=self.locale,
                       message=msg, member=speaker.member, binding=binding,
                       available=self.available, branch=speaker.branch)
-        if conversation and conversation.updated_at and now - conversation.updated_at < (
-            CONVERSATION_TIMEOUT
-        ):
+        silent = now - conversation.updated_at if conversation and conversation.updated_at else None
+        if conversation and silent is not None and silent < CONVERSATION_TIMEOUT:
             ctx.conversation = OpenConversation.from_stored(conversation)
+        elif conversation and silent is not None and silent < CONVERSATION_KEPT:
+            ctx.paused = OpenConversation.from_stored(conversation)
         elif conversation:
             ctx.end()
         written = written_script(msg.text or "")
@@ -163,44 +172,7 @@ class Router:
             return await handle_stranger(ctx)
         if ctx.member.status != "active":
             return [Reply(ctx.t("account.inactive"))]
-        parsed = parse(ctx.message.button or ctx.message.text or "")
-        if ctx.conversation is not None:
-            ctx.choice = _choice(ctx, parsed)
-            if ctx.choice is not None:
-                parsed = parse(ctx.choice)
-            if parsed.intent is Intent.CANCEL and ctx.choice in (None, "取消"):
-                ctx.end()
-                return [Reply(ctx.t("cancelled"), show_menu=True)]
-            replies = await self._continue(ctx, ctx.conversation, parsed)
-            if replies is not None:
-                return replies
-            ctx.end()
-        return await self._intent(ctx, parsed)
-
-    async def _continue(self, ctx: Context, conversation: OpenConversation,
-                        parsed: Parsed) -> list[Reply] | None:
-        """Hand an answer to its flow's step; a state that no longer loads ends quietly."""
-        flow = FLOWS.get(conversation.flow)
-        if flow is None:
-            return None
-        try:
-            state = flow.state.load(conversation.state)
-        except (TypeError, ValueError):
-            log.warning("conversation state of flow %s no longer loads", conversation.flow)
-            return None
-        return await flow.step(ctx, state, parsed)
-
-    async def _intent(self, ctx: Context, parsed: Parsed) -> list[Reply]:
-        intent = parsed.intent
-        if intent is None and parsed.number is not None:
-            intent = menu_intent(parsed.number, is_officer(ctx))
-            parsed = Parsed(intent, "", parsed.number)
-        if intent in _CONFIRM_WORDS:
-            return [Reply(ctx.t("nothing_to_confirm"), show_menu=True, stale=True)]
-        handler = INTENT_HANDLERS.get(intent) if intent else None
-        if handler is None:
-            return not_understood(ctx)
-        return await handler(ctx, parsed)
+        return await respond(ctx, INTENT_HANDLERS, FLOWS)
 
 
 class HandlingFailed(Exception):
@@ -220,10 +192,3 @@ def _settle(
         future.set_result(replies or [])
 
 
-def _choice(ctx: Context, parsed: Parsed) -> str | None:
-    """Inside a conversation: which of the offered choices was picked (button, number, label)."""
-    assert ctx.conversation is not None
-    choices = ctx.conversation.choices
-    offered = [(c.value, c.label) for c in choices]
-    picked = pick(ctx.message.text or "", ctx.message.button, offered)
-    return choices[picked.index].value if picked.index is not None else None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.understanding import Intent
-from handlers import care, common, delivery, materials, officers, study
+from handlers import care, common, delivery, dialogue, materials, officers, study
 from handlers.context import Handler
 from handlers.flow import Flow
 
 INTENT_HANDLERS: dict[Intent, Handler] = {
     **common.INTENTS,
+    **dialogue.INTENTS,
     **study.INTENTS,
     **officers.INTENTS,
     **care.INTENTS,

@@ -37,7 +37,15 @@ def menu_reply(ctx: Context, *first: str) -> Reply:
 
 
 async def handle_help(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """帮助 / 菜单 / 0: what I can do."""
+    """帮助 / ? / 怎么用: the four things members do most, in large words, and that a sentence
+    works too (officers get the whole menu: their words are more)."""
+    if is_officer(ctx):
+        return await handle_menu(ctx, parsed)
+    return [Reply(ctx.t("help.short"), show_menu=True)]
+
+
+async def handle_menu(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """菜单 / 0: everything I can do, numbered."""
     return [menu_reply(ctx, ctx.t("help.intro"))]
 
 
@@ -56,4 +64,4 @@ def is_officer(ctx: Context) -> bool:
     return ctx.member is not None and ctx.member.is_officer and not ctx.for_family
 
 
-INTENTS = {Intent.HELP: handle_help}
+INTENTS = {Intent.HELP: handle_help, Intent.MENU: handle_menu}

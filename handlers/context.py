@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage, Reply
 from bot.understanding import Parsed
+from bot.understanding.clean import Cleaned, clean
 from handlers.flow import Choice, FlowState, OpenConversation, choice_buttons
 from handlers.notify import push
 from storage import Tx
@@ -37,6 +38,12 @@ class Context:
     choice: str | None = None
     branch: Branch | None = None  # the member's home branch, as read with the message
     next_conversation: OpenConversation | None = field(default=_UNSET)
+    # A conversation left for more than half an hour (and less than a day): a late answer
+    # is asked about before it is used, and never read as a menu number.
+    paused: OpenConversation | None = None
+    # What the message was understood as (a label and the values taken from it), for the
+    # understanding corpus and benchmark; the router hands it to an observer if one is set.
+    heard: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # Slow work that needs nothing from the transaction (drawing a chart): run by the router
     # after the commit, outside the store's lock; its replies follow the handler's.
     later: list[AfterCommit] = field(default_factory=list)
@@ -55,6 +62,35 @@ class Context:
     def conversation_changed(self) -> bool:
         """Whether the handler started, moved or ended a conversation."""
         return self.next_conversation is not _UNSET
+
+    @property
+    def text(self) -> str:
+        """What the member typed (or the button's data), trimmed."""
+        return (self.message.text or self.message.button or "").strip()
+
+    def answer(self) -> Cleaned:
+        """The message as an answer: without greetings, fillers and noise."""
+        return clean(self.message.text or "")
+
+    def note(self, label: str, **slots: str) -> None:
+        """Record what the message was understood as (the last label wins, slots add up)."""
+        merged = {**(self.heard[-1][1] if self.heard else {}), **slots}
+        self.heard.append((label, merged))
+
+    def note_slots(self, **slots: str) -> None:
+        """Add values to what was understood, keeping its label."""
+        if self.heard:
+            self.heard[-1][1].update(slots)
+        else:
+            self.heard.append(("answer", dict(slots)))
+
+    def has_text(self, key: str) -> bool:
+        """Whether the catalogue has a text for a key."""
+        try:
+            self.t(key)
+        except KeyError:
+            return False
+        return True
 
     def t(self, key: str, **params: object) -> str:
         """Text in the speaker's language."""

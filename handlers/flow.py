@@ -18,6 +18,7 @@ from storage.models import Conversation
 
 if TYPE_CHECKING:
     from bot.understanding import Parsed
+    from bot.understanding.clean import Cleaned
     from handlers.context import Context
 
 
@@ -111,6 +112,7 @@ class OpenConversation:
 
 S = TypeVar("S", bound=FlowState)
 StepFn = Callable[["Context", S, "Parsed"], Awaitable[list[Reply] | None]]
+CorrectFn = Callable[["Context", S, "Cleaned"], Awaitable[list[Reply] | None]]
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class Flow(Generic[S]):
 
     state: type[S]
     step: StepFn[S]
+    # At the read-back, 不对，是头疼 / 改成中医院: put the value where it belongs and read back
+    # again (None: the value fits nothing here, so the member is asked what to change).
+    correct: CorrectFn[S] | None = None
 
     async def answer(self, ctx: Context, state: Mapping[str, Any],
                      parsed: Parsed) -> list[Reply] | None:

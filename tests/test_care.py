@@ -79,7 +79,8 @@ async def test_leaving_midway_by_silence_records_nothing(zhibu: Zhibu) -> None:
     await zhibu.text("王秀英", "住院")
     await zhibu.text("王秀英", "1")
     zhibu.clock.advance(timedelta(minutes=31))
-    assert "没听明白" in await zhibu.text("王秀英", "人民医院")
+    assert "要接着登记住院吗" in await zhibu.text("王秀英", "人民医院")
+    assert "已取消" in await zhibu.text("王秀英", "不用了")
     assert await tasks_of(zhibu) == []
 
 

@@ -57,9 +57,20 @@ async def test_cancel_midway_records_nothing(zhibu: Zhibu) -> None:
     assert "没有需要确认" in await zhibu.text("陈淑珍", "确认")
 
 
-async def test_silence_for_thirty_minutes_forgets_the_conversation(zhibu: Zhibu) -> None:
+async def test_a_confirm_after_thirty_minutes_is_asked_about_not_acted_on(
+    zhibu: Zhibu,
+) -> None:
     await zhibu.text("陈淑珍", "请假 腿疼")
     zhibu.clock.advance(timedelta(minutes=31))
+    assert "要接着请假吗" in await zhibu.text("陈淑珍", "确认")
+    assert await _leave_of(zhibu, "陈淑珍") is None
+    assert "已为您请假" in await zhibu.text("陈淑珍", "接着请假")
+    assert await _leave_of(zhibu, "陈淑珍") == "腿疼"
+
+
+async def test_silence_for_a_day_forgets_the_conversation(zhibu: Zhibu) -> None:
+    await zhibu.text("陈淑珍", "请假 腿疼")
+    zhibu.clock.advance(timedelta(hours=25))
     assert "没有需要确认" in await zhibu.text("陈淑珍", "确认")
     assert await _leave_of(zhibu, "陈淑珍") is None
 

@@ -60,7 +60,7 @@ def test_traditional_keywords_are_understood(text: str, intent: Intent) -> None:
         ("什么时候学习", Intent.NEXT),
         ("学习资料", Intent.MATERIAL),
         ("我的记录", Intent.ME),
-        ("菜单", Intent.HELP),
+        ("菜单", Intent.MENU),
         ("走访任务", Intent.VISITS),
         ("到会情况", Intent.ATTENDANCE),
         ("代签到", Intent.PROXY),
@@ -233,7 +233,7 @@ def test_english_words_must_be_whole_words() -> None:
 
 def test_slash_commands_are_understood() -> None:
     assert parse("/checkin") == Parsed(Intent.CHECKIN, "", None)
-    assert parse("/menu").intent is Intent.HELP
+    assert parse("/menu").intent is Intent.MENU
 
 
 def test_slash_commands_with_bot_name_and_arguments() -> None:
@@ -250,7 +250,7 @@ def test_unknown_slash_commands_have_no_intent() -> None:
 
 def test_slash_command_table_leaves_start_to_the_channels() -> None:
     assert "start" not in SLASH_COMMANDS
-    assert SLASH_COMMANDS["menu"] is Intent.HELP
+    assert SLASH_COMMANDS["menu"] is Intent.MENU
     assert SLASH_COMMANDS["help"] is Intent.HELP
 
 
@@ -283,7 +283,7 @@ def test_canonical_keywords() -> None:
 
 
 def test_menu_numbers_for_members() -> None:
-    assert menu_intent(0, is_secretary=False) is Intent.HELP
+    assert menu_intent(0, is_secretary=False) is Intent.MENU
     assert [menu_intent(n, is_secretary=False) for n in range(1, 8)] == list(MEMBER_MENU)
     assert MEMBER_MENU[0] is Intent.CHECKIN
     assert MEMBER_MENU[6] is Intent.ME

@@ -15,13 +15,22 @@ MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July
                "September", "October", "November", "December")
 
 
+# Where OpenCC's phrase table picks the other sense: in these texts 回复 is always "reply".
+_TRADITIONAL_FIXES = (("回復", "回覆"),)
+
+
 @cache
 def _template(locale: str, key: str) -> str:
-    """The raw template; zh-Hant is converted from zh-Hans (zhconv, character level)."""
+    """The raw template; zh-Hant is converted from zh-Hans by phrase (OpenCC s2tw)."""
     if locale == "en":
         return en.MESSAGES.get(key) or zh_hans.MESSAGES[key]
     source = zh_hans.MESSAGES[key]
-    return convert(source, "zh-hant") if locale == "zh-Hant" else source
+    if locale != "zh-Hant":
+        return source
+    text = convert(source, "zh-hant")
+    for wrong, right in _TRADITIONAL_FIXES:
+        text = text.replace(wrong, right)
+    return text
 
 
 def t(locale: str, key: str, **params: object) -> str:

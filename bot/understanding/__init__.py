@@ -12,6 +12,7 @@ from bot.understanding.keywords import (
     normalize,
     parse,
     parse_number,
+    parse_whole,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "normalize",
     "parse",
     "parse_number",
+    "parse_whole",
     "warm_up",
     "written_script",
 ]

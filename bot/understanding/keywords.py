@@ -29,6 +29,7 @@ class Intent(StrEnum):
     MATERIAL = "material"
     ME = "me"
     HELP = "help"
+    MENU = "menu"
     VISITS = "visits"
     DELIVERIES = "deliveries"
     ATTENDANCE = "attendance"
@@ -46,6 +47,8 @@ class Intent(StrEnum):
     DELIVERED = "delivered"
     ACCEPT = "accept"
     VISITED = "visited"
+    CONTACT = "contact"  # wants a person: the secretary, a call back
+    CALLBACK = "callback"  # 请书记回电话, pressed after CONTACT
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,15 @@ class Parsed:
     intent: Intent | None
     args: str  # the text after the keyword, in the characters the member typed
     number: int | None  # set when the whole message is a number
+    # What a sentence said besides its intent (reason, hospital, ward, day, target, name…),
+    # as (name, value) pairs in the typed characters.
+    slots: tuple[tuple[str, str], ...] = ()
+    sure: bool = True  # False: a guess, asked back before anything is done
+    not_yet: bool = False  # "on my way" / "not there yet": never a check-in
+
+    def slot(self, name: str) -> str | None:
+        """One slot's value, if the message said it."""
+        return next((value for key, value in self.slots if key == name), None)
 
 
 # The numbered member menu: 1 签到 ... 7 我的; 0 is 帮助.
@@ -88,7 +100,7 @@ SLASH_COMMANDS: dict[str, Intent] = {
     "material": Intent.MATERIAL,
     "me": Intent.ME,
     "help": Intent.HELP,
-    "menu": Intent.HELP,
+    "menu": Intent.MENU,
     "visits": Intent.VISITS,
     "deliveries": Intent.DELIVERIES,
     "attendance": Intent.ATTENDANCE,
@@ -111,6 +123,7 @@ _CANONICAL: dict[Intent, str] = {
     Intent.MATERIAL: "资料",
     Intent.ME: "我的",
     Intent.HELP: "帮助",
+    Intent.MENU: "菜单",
     Intent.VISITS: "待访",
     Intent.DELIVERIES: "送学单",
     Intent.ATTENDANCE: "出勤",
@@ -128,6 +141,8 @@ _CANONICAL: dict[Intent, str] = {
     Intent.DELIVERED: "已送达",
     Intent.ACCEPT: "接受",
     Intent.VISITED: "已走访",
+    Intent.CONTACT: "找书记",
+    Intent.CALLBACK: "请书记回电话",
 }
 
 # Every word (in normalized form) that names an intent. A few natural phrasings beyond the
@@ -144,7 +159,8 @@ _SYNONYMS: dict[Intent, tuple[str, ...]] = {
     Intent.NEXT: ("学习日", "下次学习", "什么时候学习", "学习时间", "哪天学习"),
     Intent.MATERIAL: ("资料", "学习资料", "材料"),
     Intent.ME: ("我的", "我的记录", "我的出勤"),
-    Intent.HELP: ("帮助", "菜单", "帮忙", "说明", "help", "menu"),
+    Intent.HELP: ("帮助", "帮忙", "说明", "怎么用", "help"),
+    Intent.MENU: ("菜单", "menu", "全部功能"),
     Intent.VISITS: ("待访", "走访", "走访任务"),
     Intent.DELIVERIES: ("送学单",),
     Intent.ATTENDANCE: ("出勤", "考勤", "到会情况"),
@@ -165,6 +181,8 @@ _SYNONYMS: dict[Intent, tuple[str, ...]] = {
     Intent.DELIVERED: ("已送达", "送到了", "已送到"),
     Intent.ACCEPT: ("接受", "我去", "我来"),
     Intent.VISITED: ("已走访", "走访了", "看过了", "已看望"),
+    Intent.CONTACT: ("找书记", "书记电话", "联系书记"),
+    Intent.CALLBACK: ("请书记回电话", "请书记回个电话", "回电话"),
 }  # fmt: skip
 
 # Answers like 好的/不要/没有 also start ordinary sentences (不要紧, 没有人来, 我来不了), so
@@ -272,7 +290,7 @@ def keyword(intent: Intent) -> str:
 def menu_intent(number: int, is_secretary: bool) -> Intent | None:
     """Return the menu entry for a number: 0 帮助, 1-7 members, 8-14 secretaries only."""
     if number == 0:
-        return Intent.HELP
+        return Intent.MENU
     if 1 <= number <= len(MEMBER_MENU):
         return MEMBER_MENU[number - 1]
     index = number - len(MEMBER_MENU) - 1
@@ -321,6 +339,15 @@ def parse(text: str) -> Parsed:
     if norm.startswith("/"):
         return _parse_slash(raw, norm)
     return _parse_prefix(raw, norm) or _parse_typo(raw, norm) or _EMPTY
+
+
+def parse_whole(text: str) -> Parsed | None:
+    """The message as one word or number (签到, 好好好, 1号), or None when it is more."""
+    raw = text.strip()
+    if not raw or len(raw) > _SCAN:
+        return None
+    norm = normalize(raw)
+    return _parse_whole(raw, norm) if norm else None
 
 
 def _parse_whole(raw: str, norm: str) -> Parsed | None:

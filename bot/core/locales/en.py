@@ -430,4 +430,36 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.bindgroup": "Make this the branch group (secretaries)",
     "bind.not_own": "That is someone else's number, not yours: it cannot be used to bind.",
     "bind.secretary_is": "Your branch secretary is {names}.",
+    "understand.not_yet": "No hurry. Send 签到 once you are there.",
+    "choice.again": "Please reply with a number from 1 to {n}, or press a button:",
+    "answer.again": "Sorry, I did not understand. Once more, please:",
+    "change.ask": "What should be different? Say it, e.g. 不对，是…",
+    "resume.ask": "You were {what} and had not finished. Go on {what}?",
+    "resume.what": "doing something",
+    "resume.what.report": "reporting a hospital stay",
+    "resume.what.leave": "asking for leave",
+    "resume.go_on": "Go on",
+    "resume.stop": "No, thanks",
+    "guess.ask": "Do you want to {word}?",
+    "guess.yes": "Yes",
+    "guess.no": "No",
+    "guess.not_that": "All right, nothing was recorded. Say what you need, or send 书记 for help.",
+    "contact.secretary_phone": "Your secretary {name} can help: phone {phone}.",
+    "contact.secretary": "Your secretary {name} can help.",
+    "contact.no_secretary": "No secretary is on record for your branch; please call the bureau.",
+    "contact.partner": "Your mutual-aid partner {name} can help too.",
+    "contact.button.callback": "Ask the secretary to call me",
+    "contact.family": "{relation} of {name}",
+    "contact.callback_push": "{who} asks you to call back: {phone}",
+    "contact.callback_ok": "{names} has been asked to call you back.",
+    "contact.lost": "Sorry, I still did not understand. Someone can help:",
+    "help.short": (
+        "I can help with, reply a number or just say it:\n"
+        "1 Check in\n"
+        "2 Leave\n"
+        "3 Delivery\n"
+        "4 Hospital\n"
+        "You can also write a sentence, e.g. 我腿疼去不了\n"
+        "Send 书记 for your secretary, 菜单 for everything."
+    ),
 }

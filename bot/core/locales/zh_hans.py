@@ -370,4 +370,49 @@ MESSAGES: dict[str, str] = {
     "telegram.cmd.bindgroup": "设为支部群（书记用）",
     "bind.not_own": "这是别人的手机号，不是您本人的，不能用来绑定。",
     "bind.secretary_is": "支部书记是{names}。",
+    # -- understanding: late answers, guesses, corrections, a person to ask ----------------
+    "understand.not_yet": "好的，不着急，路上慢点。到了以后再回“签到”就行。",
+    "choice.again": "请回复下面的数字（1到{n}），或者直接按按钮：",
+    "answer.again": "没听明白，请再说一下：",
+    "change.ask": "要改哪里？请直接说，例如：不对，是……",
+    "change.ask.leave": "要改成什么原因？请直接说，例如：不对，是头疼。",
+    "change.ask.report": "要改哪里？请直接说，例如：改成中医院、3病区12床、是昨天住的。",
+    "change.ask.delivery": "要改哪里？请直接说新地址，或者：改成下午。",
+    "change.ask.proxy": "要改成什么原因？请直接说。",
+    "change.ask.broadcast": "请发来改好的通知内容。",
+    "change.ask.visit": "要改哪里？例如：是昨天去的，或者重新说一下情况。",
+    "resume.ask": "您刚才在{what}，还没有登记完。要接着{what}吗？",
+    "resume.what": "办一件事",
+    "resume.what.report": "登记住院",
+    "resume.what.leave": "请假",
+    "resume.what.delivery": "登记送学上门",
+    "resume.what.proxy": "代签",
+    "resume.what.broadcast": "发通知",
+    "resume.what.visit": "登记走访",
+    "resume.what.deliveries": "指派送学",
+    "resume.what.publish": "发布学习资料",
+    "resume.go_on": "接着{what}",
+    "resume.stop": "不用了",
+    "guess.ask": "您是要{word}吗？",
+    "guess.yes": "是",
+    "guess.no": "不是",
+    "guess.not_that": "好的，什么也没有记录。您可以直接说要办的事，或者回复“书记”找人帮忙。",
+    "contact.secretary_phone": "有事可以找{name}书记，电话 {phone}。",
+    "contact.secretary": "有事可以找{name}书记。",
+    "contact.no_secretary": "支部还没有登记书记，请打老干部局的电话。",
+    "contact.partner": "您的互助对象是{name}，也可以请他/她帮忙。",
+    "contact.button.callback": "请书记回电话",
+    "contact.family": "{name}的{relation}",
+    "contact.callback_push": "{who}请您回个电话：{phone}",
+    "contact.callback_ok": "已请{names}给您回电话，请留意接听。",
+    "contact.lost": "不好意思，我还是没听明白。您可以找人帮忙：",
+    "help.short": (
+        "我能帮您办这些事，回复数字或直接说：\n"
+        "1 签到\n"
+        "2 请假\n"
+        "3 送学上门\n"
+        "4 住院\n"
+        "也可以直接说，比如：我腿疼去不了\n"
+        "有事找书记：回复“书记”；全部功能：回复“菜单”"
+    ),
 }

@@ -1,0 +1,255 @@
+"""Understanding a short sentence: the intent anywhere in it, and what else it says.
+
+`understand` is what the router asks of every message outside a conversation. An exact word
+(签到, 请假 腿疼, a menu number, a slash command) is read as before; anything else is cleaned
+of greetings and fillers and read by the ordered rules of lexicon.toml. A message of more
+than 60 characters is read by its first word only: members' sentences are short, and a long
+message is a notice or a pasted text, not a command.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from bot.understanding import slots as find
+from bot.understanding.clean import Cleaned, clean, is_separator
+from bot.understanding.keywords import Intent, Parsed, parse, parse_whole
+from bot.understanding.lexicon import Rule, lexicon
+
+MAX_SENTENCE = 60
+_NEGATIONS = "不没别未"
+_EMPTY = Parsed(None, "", None)
+_CACHE = 4096  # short messages only, so the cache holds at most ~1 MB
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: Rule
+    at: int
+    weak: bool
+    name: str | None = None
+
+
+def understand(text: str, *, officer: bool = False) -> Parsed:
+    """What a message means, from its words (officers' words only for officers)."""
+    raw = text.strip()
+    if not raw:
+        return _EMPTY
+    if len(raw) > MAX_SENTENCE or raw.startswith("/"):
+        return parse(raw)
+    return _understand(raw, officer)
+
+
+@functools.lru_cache(maxsize=_CACHE)
+def _understand(raw: str, officer: bool) -> Parsed:
+    whole = parse_whole(raw)
+    if whole is not None:
+        return whole
+    msg = clean(raw)
+    if msg.empty:
+        return parse(raw)
+    whole = parse_whole(msg.typed)
+    if whole is not None:
+        return whole
+    lead = _leading_keyword(msg)
+    hit = _rules(msg, officer)
+    if lead is not None and lead.intent is not None:
+        if hit is not None and hit.rule.intent is None and lead.intent is Intent.CHECKIN:
+            return Parsed(None, "", None, not_yet=True)
+        typed = parse(raw)  # the arguments exactly as typed, when the word came first
+        args = typed.args if typed.intent is lead.intent else lead.args
+        return _with_slots(lead.intent, msg, 0, args, sure=True, name=None)
+    if hit is None:
+        fallback = parse(msg.typed)
+        return fallback if fallback.intent is not None else _EMPTY
+    if hit.rule.intent is None:
+        return Parsed(None, "", None, not_yet=True)
+    return _with_slots(hit.rule.intent, msg, hit.at, "", sure=not hit.weak, name=hit.name)
+
+
+def _leading_keyword(msg: Cleaned) -> Parsed | None:
+    """A message that starts with a word and then says more (请假 腿疼, 代签刘德明): the word's
+    own arguments, as the exact words are read. A word glued to a sentence (签到怎么没反应)
+    is left to the rules, unless the word takes its arguments glued (代签, 邀请, 接受)."""
+    parsed = parse(msg.typed)
+    if parsed.intent is None:
+        return None
+    if not parsed.args:
+        return parsed
+    rest_at = msg.typed.find(parsed.args)
+    before = msg.simple[:rest_at] if rest_at > 0 else ""
+    if before and (is_separator(before[-1]) or before.rstrip(lexicon().particles) != before):
+        return parsed
+    if parsed.intent in _GLUED:
+        return parsed
+    return None
+
+
+_GLUED = frozenset({Intent.PROXY, Intent.INVITE, Intent.ACCEPT, Intent.VISITED, Intent.DEATH,
+                    Intent.WORRY, Intent.REPORT, Intent.ATTENDANCE,
+                    Intent.DELIVERIES, Intent.HOSPITAL, Intent.DISCHARGE})
+
+
+def _rules(msg: Cleaned, officer: bool) -> _Hit | None:
+    """The first rule of the lexicon that the message matches."""
+    text = msg.simple
+    for rule in lexicon().rules:
+        if rule.officer and not officer:
+            continue
+        if any(u in text for u in rule.unless) or any(p.search(text) for p in rule.unless_patterns):
+            continue
+        hit = _match(rule, text)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _match(rule: Rule, text: str) -> _Hit | None:
+    if text in rule.exact:
+        return _Hit(rule, 0, False)
+    for phrase in rule.phrases:
+        at = _find(text, phrase)
+        if at >= 0:
+            return _Hit(rule, at, False)
+    for pattern in rule.patterns:
+        found = pattern.search(text)
+        if found:
+            name = found.groupdict().get("name")
+            return _Hit(rule, found.start(), False, name)
+    for phrase in rule.weak:
+        at = _find(text, phrase)
+        if at >= 0:
+            return _Hit(rule, at, True)
+    for pattern in rule.weak_patterns:
+        found = pattern.search(text)
+        if found:
+            return _Hit(rule, found.start(), True)
+    return None
+
+
+def _find(text: str, phrase: str) -> int:
+    """Where a phrase stands, not negated (不签到 is no 签到); -1 when nowhere."""
+    at = text.find(phrase)
+    while at >= 0:
+        negated = at > 0 and text[at - 1] in _NEGATIONS and phrase[0] not in _NEGATIONS
+        if not negated:
+            return at
+        at = text.find(phrase, at + 1)
+    return -1
+
+
+def _with_slots(intent: Intent, msg: Cleaned, at: int, args: str, *, sure: bool,
+                name: str | None) -> Parsed:
+    """The intent with what the sentence says for it, and the arguments its handler reads."""
+    found: dict[str, str] = {}
+    if intent is Intent.LEAVE:
+        _leave(msg, found)
+    elif intent in (Intent.HOSPITAL, Intent.DISCHARGE, Intent.HARDSHIP):
+        _care(intent, msg, at, args, found)
+    elif intent in (Intent.PROXY, Intent.INVITE, Intent.WORRY, Intent.DEATH):
+        args = _named(intent, msg, at, args, name, found)
+    elif intent in (Intent.ACCEPT, Intent.VISITED):
+        task = find.task_number(msg)
+        if task:
+            found["task"] = task
+            args = args or task
+        if intent is Intent.VISITED and not task:
+            who = find.subject(msg, at)
+            if who:
+                found["name"] = who
+    elif intent is Intent.DELIVERY:
+        _delivery(msg, found)
+    elif intent is Intent.BROADCAST and not args:
+        args = _after_cue(msg, ("发个通知", "发通知", "通知大家", "通知全体", "告诉大家", "通知"))
+    slots = tuple(found.items())
+    return Parsed(intent, args, None, slots, sure)
+
+
+_LEAVE_CUES = ("请假", "请个假", "请一天假", "请天假", "请两天假", "告假", "去不了", "来不了",
+               "去不成", "来不成", "到不了", "不能来", "不能去", "不能参加", "参加不了", "没法来",
+               "没法去", "不去了", "不来了", "不参加", "就不去", "就不来", "不去", "不来", "签到",
+               "去", "来", "参加", "这次", "学习", "所以", "因为", "一天", "了")
+
+
+def _leave(msg: Cleaned, found: dict[str, str]) -> None:
+    reason = find.remainder(msg, _LEAVE_CUES)
+    if reason:
+        found["reason"] = reason
+
+
+def _care(intent: Intent, msg: Cleaned, at: int, args: str, found: dict[str, str]) -> None:
+    hospital = find.hospital(msg) if intent is Intent.HOSPITAL else None
+    before = min(at, hospital[1]) if hospital and at > 0 else at
+    who = find.subject(msg, before) if before > 0 else ""
+    if not who and args:
+        first = re.split(r"[\s，,。]", args.strip(), maxsplit=1)[0]
+        if first and not find.hospital(clean(first)) and not find.ward(clean(first)):
+            who = first
+    if who:
+        found["target"] = find.relation(who) or who
+    if hospital:
+        found["hospital"] = hospital[0]
+    ward = find.ward(msg) if intent is Intent.HOSPITAL else None
+    if ward:
+        found["ward"] = ward
+    day = find.day(msg)
+    if day:
+        found["day"] = day
+    if intent is Intent.HARDSHIP:
+        note = find.remainder(msg, ("家庭困难", "困难", "家里有", "家里", "遇到", "有点", "有",
+                                    "想申请帮助", "能不能帮帮忙", "帮帮忙"), start=0)
+        if note and note != who:
+            found["text"] = note
+
+
+def _named(intent: Intent, msg: Cleaned, at: int, args: str, name: str | None,
+           found: dict[str, str]) -> str:
+    """Secretary words that name a member: the name (as said) and the rest after it."""
+    if name:
+        rest = find.remainder(msg, (name, "签个到", "签到", "一下", "他", "她"),
+                              start=at + len(name) + 1)
+        return f"{name} {rest}".strip()
+    if args:
+        return args
+    who = find.subject(msg, at) if at > 0 else ""
+    who = who.removesuffix("一个").removesuffix("的")
+    cue_end = at + _cue_length(msg.simple, at)
+    rest = find.remainder(msg, ("一下", "他", "她", "一个"), start=cue_end)
+    if who:
+        return f"{who} {rest}".strip()
+    return msg.typed[cue_end:].strip("，, ")
+
+
+def _cue_length(text: str, at: int) -> int:
+    """How long the cue word at a position is (the longest phrase of any rule)."""
+    best = 0
+    for rule in lexicon().rules:
+        for phrase in rule.phrases:
+            if text.startswith(phrase, at):
+                best = max(best, len(phrase))
+    return best or 1
+
+
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|村|巷|镇|小区|大院)"
+                      r"[0-9一二三四五六七八九十]*号?"
+                      r"(?:[0-9一二三四五六七八九十]+(?:楼|号楼|单元|室))*")
+
+
+def _delivery(msg: Cleaned, found: dict[str, str]) -> None:
+    when = find.time_of_day(msg)
+    if when:
+        found["time"] = when
+    address = _ADDRESS.search(msg.simple)
+    if address:
+        found["address"] = msg.span(address.start(), address.end())
+
+
+def _after_cue(msg: Cleaned, cues: tuple[str, ...]) -> str:
+    for cue in cues:
+        at = msg.simple.find(cue)
+        if at >= 0:
+            return msg.typed[at + len(cue):].strip("，,：: ")
+    return ""
+

@@ -1,0 +1,192 @@
+"""What a sentence says besides its intent: a reason, a hospital and ward, a day, for whom.
+
+Each finder works on a cleaned message (both scripts, same positions) and returns the typed
+characters, so the secretary reads 人民醫院 as the member wrote it, without 嗯 or 了.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.understanding.clean import Cleaned, is_separator
+from bot.understanding.lexicon import lexicon
+
+_HOSPITAL = re.compile(r"(医院|卫生院|卫生所|诊所|医科大学附属医院|附属医院|疗养院)")
+_HOSPITAL_STOP = frozenset("在住进了到是去的我从和那个就上送")
+_NUM = "0-9一二三四五六七八九十零两"
+_WARD = re.compile(
+    rf"([{_NUM}]+\s*(?:病区|区)(?:\s*[{_NUM}]+\s*(?:号床|床))?"
+    rf"|[\u4e00-\u9fff]{{1,4}}科\s*(?:[{_NUM}]+\s*(?:号床|床))?"
+    rf"|[{_NUM}]+\s*(?:号床|床)"
+    rf"|[{_NUM}]+\s*楼(?:[{_NUM}]+\s*(?:号|床|号床))?"
+    rf"|[{_NUM}]+\s*号病房)"
+)
+_TASK = re.compile(r"#?\s*([0-9]{1,9})")
+_DATE = re.compile(rf"([{_NUM}]{{1,3}})\s*[号日]")
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause between separators."""
+    spans, start = [], 0
+    for i, ch in enumerate(text):
+        if is_separator(ch):
+            if i > start:
+                spans.append((start, i))
+            start = i + 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def remainder(msg: Cleaned, cues: tuple[str, ...], *, start: int = 0,
+              end: int | None = None) -> str:
+    """What is left of a span once cue phrases, stopwords and particles are taken out, clause
+    by clause (the first clause with something left), in the typed characters."""
+    end = len(msg.simple) if end is None else end
+    lex = lexicon()
+    drop = tuple(sorted({*cues, *lex.stopwords, *_all_relations()}, key=lambda w: -len(w)))
+    for c_start, c_end in clauses(msg.simple[start:end]):
+        c_start, c_end = c_start + start, c_end + start
+        clause = msg.simple[c_start:c_end]
+        if clause.endswith("吗"):  # 听得到吗: a question to the listener, not a reason
+            continue
+        keep = [True] * len(clause)
+        for word in drop:
+            _mask(clause, word, keep)
+        text = "".join(msg.typed[c_start + i] for i, k in enumerate(keep) if k)
+        text = text.strip().rstrip(lex.particles).strip()
+        if len(text) >= 2:
+            return text
+    return ""
+
+
+def _mask(clause: str, word: str, keep: list[bool]) -> None:
+    """Mark every occurrence of word (where not already taken) as dropped."""
+    start = clause.find(word)
+    while start >= 0:
+        if all(keep[start:start + len(word)]):
+            for i in range(start, start + len(word)):
+                keep[i] = False
+        start = clause.find(word, start + 1)
+
+
+def _all_relations() -> tuple[str, ...]:
+    lex = lexicon()
+    return tuple(w for key, words in lex.relations.items() if key != "self" for w in words)
+
+
+def hospital(msg: Cleaned) -> tuple[str, int] | None:
+    """The hospital named (人民医院, 县中医院) and where it starts."""
+    found = _HOSPITAL.search(msg.simple)
+    if found is None:
+        return None
+    start = found.start()
+    while start > 0 and msg.simple[start - 1] not in _HOSPITAL_STOP and not is_separator(
+            msg.simple[start - 1]) and found.start() - start < 8:
+        start -= 1
+    return msg.span(start, found.end()), start
+
+
+def ward(msg: Cleaned) -> str | None:
+    """The ward and bed (3病区12床, 心内科3床, 五楼)."""
+    found = _WARD.search(msg.simple)
+    return msg.span(found.start(), found.end()).replace(" ", "") if found else None
+
+
+def day(msg: Cleaned) -> str | None:
+    """today / yesterday / day_before, when the message names the day."""
+    for key, words in lexicon().time_words.items():
+        if any(w in msg.simple for w in words):
+            return key
+    return None
+
+
+def date_number(msg: Cleaned) -> int | None:
+    """The day of the month named (5号, 十二日)."""
+    from bot.understanding.keywords import parse_number
+
+    found = _DATE.search(msg.simple)
+    return parse_number(found.group(1)) if found else None
+
+
+def task_number(msg: Cleaned) -> str | None:
+    """A task or request number (接受 3, 3号我去, #12)."""
+    found = _TASK.search(msg.simple)
+    return found.group(1) if found else None
+
+
+def relation(text: str) -> str | None:
+    """self / partner / father / mother / spouse, when a few words name one of them."""
+    lex = lexicon()
+    bare = text.strip()
+    for key in ("partner", "father", "mother", "spouse"):
+        if any(bare == w or bare.startswith(w) for w in lex.relations[key]):
+            return key
+    if bare in lex.relations["self"] or bare.startswith("我自己"):
+        return "self"
+    return None
+
+
+def subject(msg: Cleaned, before: int) -> str:
+    """Who a sentence is about: the words before its verb, without time words and fillers
+    (刘德民昨天 -> 刘德民, 我对子 -> 我对子, 我 -> 我)."""
+    text = msg.simple[:before]
+    typed = msg.typed[:before]
+    for c_start, c_end in reversed(clauses(text)):
+        words = typed[c_start:c_end]
+        plain = text[c_start:c_end]
+        for cut in (*_day_words(), "在", "已经", "也", "都", "刚", "说", "最近", "同志", "去",
+                    "我", "一个", "的"):
+            while plain.endswith(cut) and len(plain) > len(cut):
+                plain, words = plain[: -len(cut)], words[: -len(cut)]
+        for lead in ("给", "帮", "替", "把", "是"):
+            if plain.startswith(lead) and len(plain) > len(lead) + 1:
+                plain, words = plain[len(lead):], words[len(lead):]
+        if plain:
+            return words
+    return ""
+
+
+def _day_words() -> tuple[str, ...]:
+    return tuple(w for words in lexicon().time_words.values() for w in words)
+
+
+def time_of_day(msg: Cleaned) -> str | None:
+    """morning / afternoon / any, when said."""
+    text = msg.simple
+    if any(w in text for w in ("都行", "都可以", "上午下午都", "随便")):
+        return "any"
+    morning, afternoon = "上午" in text or "早上" in text, "下午" in text
+    if morning and afternoon:
+        return "any"
+    return "morning" if morning else "afternoon" if afternoon else None
+
+
+def correction(msg: Cleaned) -> str | None:
+    """At a read-back, the new value a correction gives (不对，是头疼 -> 头疼; 改成中医院 ->
+    中医院); "" for 不对 alone; None when the message is no correction."""
+    lex = lexicon()
+    text = msg.simple
+    if text in lex.change:
+        return ""
+    for cue in lex.correction_cues:
+        at = text.find(cue)
+        if at < 0 or (cue == "是" and at > 0) or (cue == "不是" and at > 0):
+            continue
+        if at > 0 and not _only_topic(text[:at]):
+            continue
+        rest_start = at + len(cue)
+        while rest_start < len(text) and is_separator(text[rest_start]):
+            rest_start += 1
+        value = msg.typed[rest_start:].strip().rstrip(lex.particles).strip()
+        if cue == "是" and not value:
+            return None
+        return value
+    return None
+
+
+def _only_topic(prefix: str) -> bool:
+    """What may stand before a correction cue: 原因 / 医院 / 时间 / 地址 and a comma."""
+    bare = prefix.strip("，, ")
+    return bare in ("", "原因", "医院", "时间", "地址", "病区", "日期", "原因改一下", "时间改一下",
+                    "地址改一下", "不对", "错了", "不对不对")
