@@ -172,9 +172,11 @@ async def test_a_numbered_question_lists_its_choices_to_reply_with(rig: Rig) -> 
 
 
 async def test_a_members_words_cannot_break_out_of_the_reply_xml(rig: Rig) -> None:
-    await rig.reply(text_xml(MEMBER, "请假", rig.msg_id()))
-    sneaky = "腿疼]]></Content><MsgType>image</MsgType><Content><![CDATA["
-    readback = await rig.reply(text_xml(MEMBER, sneaky.replace("]]>", "]]]]><![CDATA[>"),
+    # A notice is read back word for word (a leave reason is cut to its words: 腿疼).
+    await rig.bind("oLiJianguo", "李建国")
+    await rig.reply(text_xml("oLiJianguo", "通知", rig.msg_id()))
+    sneaky = "停水]]></Content><MsgType>image</MsgType><Content><![CDATA["
+    readback = await rig.reply(text_xml("oLiJianguo", sneaky.replace("]]>", "]]]]><![CDATA[>"),
                                         rig.msg_id()))
 
     assert sneaky in readback

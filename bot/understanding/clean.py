@@ -44,14 +44,23 @@ def is_separator(ch: str) -> bool:
 
 
 def _fold(text: str) -> tuple[list[str], list[str]]:
-    """NFKC, invisible characters and emoji out, both scripts side by side."""
-    kept = [ch for ch in unicodedata.normalize("NFKC", text)
-            if ch.isspace() or unicodedata.category(ch)[0] not in "CS"]
-    typed = "".join(" " if ch.isspace() else ch for ch in kept)
-    simple = convert(typed, "zh-cn").lower()
+    """Invisible characters and emoji out; the typed characters beside their NFKC, Simplified,
+    lower-case form (a character NFKC turns into several is kept in that form in both)."""
+    typed, folded = [], []
+    for ch in text:
+        for part in (ch,) if len(unicodedata.normalize("NFKC", ch)) == 1 else tuple(
+                unicodedata.normalize("NFKC", ch)):
+            norm = unicodedata.normalize("NFKC", part)
+            if norm.isspace():
+                typed.append(" ")
+                folded.append(" ")
+            elif unicodedata.category(norm)[0] not in "CS":
+                typed.append(part)
+                folded.append(norm)
+    simple = convert("".join(folded), "zh-cn").lower()
     if len(simple) != len(typed):  # a rare phrase conversion that changes length
-        typed = simple
-    return list(typed), list(simple)
+        return list(simple), list(simple)
+    return typed, list(simple)
 
 
 def clean(text: str) -> Cleaned:

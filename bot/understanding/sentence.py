@@ -167,14 +167,8 @@ def _with_slots(intent: Intent, msg: Cleaned, at: int, args: str, *, sure: bool,
     return Parsed(intent, args, None, slots, sure)
 
 
-_LEAVE_CUES = ("请假", "请个假", "请一天假", "请天假", "请两天假", "告假", "去不了", "来不了",
-               "去不成", "来不成", "到不了", "不能来", "不能去", "不能参加", "参加不了", "没法来",
-               "没法去", "不去了", "不来了", "不参加", "就不去", "就不来", "不去", "不来", "签到",
-               "去", "来", "参加", "这次", "学习", "所以", "因为", "一天", "了")
-
-
 def _leave(msg: Cleaned, found: dict[str, str]) -> None:
-    reason = find.remainder(msg, _LEAVE_CUES)
+    reason = find.leave_reason(msg)
     if reason:
         found["reason"] = reason
 

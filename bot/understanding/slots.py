@@ -75,6 +75,32 @@ def _all_relations() -> tuple[str, ...]:
     return tuple(w for key, words in lex.relations.items() if key != "self" for w in words)
 
 
+_LEAVE_CUES = ("请假", "请个假", "请一天假", "请天假", "请两天假", "告假", "去不了", "来不了",
+               "去不成", "来不成", "到不了", "不能来", "不能去", "不能参加", "参加不了", "没法来",
+               "没法去", "不去了", "不来了", "不参加", "就不去", "就不来", "不去", "不来", "签到",
+               "去", "来", "参加", "这次", "学习", "所以", "因为", "一天", "了", "原因是", "原因",
+               "是", "写")
+
+
+def leave_reason(msg: Cleaned) -> str:
+    """Why a member cannot come (腿疼, 带孙子), without the words that ask for leave."""
+    return remainder(msg, _LEAVE_CUES)
+
+
+def trim_leading(text: str) -> str:
+    """A typed reason without the words that only lead into it (今天腰疼 -> 腰疼)."""
+    lex = lexicon()
+    lead = (*lex.stopwords, *_LEAVE_CUES, "，", ",", " ")
+    changed = True
+    while changed and text:
+        changed = False
+        for word in lead:
+            if len(text) > len(word) + 1 and text.startswith(word):
+                text, changed = text[len(word):], True
+                break
+    return text.strip()
+
+
 def hospital(msg: Cleaned) -> tuple[str, int] | None:
     """The hospital named (人民医院, 县中医院) and where it starts."""
     found = _HOSPITAL.search(msg.simple)

@@ -57,15 +57,6 @@ async def may_handle(tx: Tx, member: Member, branch_id: int) -> bool:
     return False
 
 
-async def scope_branch_ids(tx: Tx, member: Member) -> list[int] | None:
-    """Branches whose tasks an officer sees (None: all of them)."""
-    if member.role == "admin":
-        return None
-    if member.role == "instructor":
-        return await tx.overseen_branch_ids(member.id)
-    return [member.branch_id] if member.branch_id else []
-
-
 def reporter_words(locale: str, details: dict[str, object]) -> str:
     """Who reported: 本人 / 王秀英的女儿 / 张桂兰（互助对象） / 李建国."""
     kind = details.get("reporter_kind")

@@ -30,6 +30,10 @@ class ReportState(FlowState):
     admitted_on: str | None = None
     tell_partner: bool = False
     note: str | None = None
+    ward_asked: bool = False
+    date_asked: bool = False
+    partner_asked: bool = False
+    candidates: list[int] | None = None  # a name that two members answer to
 
 
 @dataclass

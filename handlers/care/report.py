@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
+from bot.understanding import slots as find
+from bot.understanding.clean import Cleaned, clean
 from handlers.care.alerts import day_words, parse_day
 from handlers.care.record import ReportOutcome, ReportState, record_report
 from handlers.common import is_officer
 from handlers.context import Context
 from handlers.flow import Choice, Flow
+from handlers.people import find_glued, find_member
 from storage.models import Member
 
 _SELF, _PARTNER, _OTHER = "我自己", "互助对象", "其他"
@@ -24,53 +27,118 @@ async def _partner(ctx: Context, member: Member) -> Member | None:
     return partner if partner and partner.status == "active" else None
 
 
-async def _by_name(ctx: Context, name: str) -> Member | None:
-    """An active member of the speaker's branch (any branch in scope for officers)."""
-    me = ctx.me()
-    branch_id = me.branch_id if me.role in ("member", "secretary") else None
-    found = [m for m in await ctx.tx.find_members_by_name(name.strip(), branch_id)
-             if m.status == "active" and m.role in ("member", "secretary")]
-    return found[0] if len(found) == 1 else None
-
-
 async def start_report(ctx: Context, parsed: Parsed, kind: str) -> list[Reply]:
-    """First step of 住院 / 出院 / 困难: find out for whom."""
+    """First step of 住院 / 出院 / 困难 / 思想 / 去世: for whom, and what the message said."""
     state = ReportState(kind)
+    _fill(ctx, state, parsed)
     if ctx.for_family or (kind == "hardship" and not is_officer(ctx)):
-        return await _after_target(ctx, state, ctx.me(), parsed.args)
-    if parsed.args:
-        first, _, rest = parsed.args.partition(" ")
-        named = await _by_name(ctx, first)
-        if named is not None:
-            return await _after_target(ctx, state, named, rest.strip())
-        return await _after_target(ctx, state, ctx.me(), parsed.args)
-    partner = await _partner(ctx, ctx.me())
+        _note_target(ctx, state, parsed.slot("target") or "self")
+        return await _after_target(ctx, state, ctx.me(), _extra(parsed, state))
+    said = parsed.slot("target")
+    if said is None and parsed.args:
+        found = await find_glued(ctx, parsed.args)
+        if found.members:
+            return await _named(ctx, state, found.members, found.rest)
+        state.hospital = state.hospital or (parsed.args if kind == "hospitalisation" else None)
+        return await _after_target(ctx, state, ctx.me(), _extra(parsed, state))
+    if said in ("self", "partner"):
+        target = ctx.me() if said == "self" else await _partner(ctx, ctx.me())
+        if target is not None:
+            _note_target(ctx, state, said)
+            return await _after_target(ctx, state, target, _extra(parsed, state))
+    elif said is not None and said not in ("father", "mother", "spouse"):
+        found = await find_member(ctx, said)
+        if not found.members:
+            return [ctx.ask("name", state, ctx.t("care.name_not_found", name=said))]
+        return await _named(ctx, state, found.members, _extra(parsed, state))
+    return _ask_who(ctx, state, await _partner(ctx, ctx.me()))
+
+
+def _fill(ctx: Context, state: ReportState, parsed: Parsed) -> None:
+    """What the sentence already said: nothing said is asked again."""
+    state.hospital = parsed.slot("hospital")
+    state.ward = parsed.slot("ward")
+    state.ward_asked = state.ward is not None
+    day = parsed.slot("day")
+    if day:
+        state.admitted_on = (ctx.local().date() - timedelta(days=_DAYS[day])).isoformat()
+    state.note = parsed.slot("text")
+    for key in ("hospital", "ward", "day", "text"):
+        value = parsed.slot(key)
+        if value:
+            ctx.note_slots(**{key: value})
+
+
+_DAYS = {"today": 0, "yesterday": 1, "day_before": 2}
+
+
+def _extra(parsed: Parsed, state: ReportState) -> str:
+    """The free words after a name (困难 陈淑珍 老伴瘫痪 -> 老伴瘫痪), unless already taken."""
+    if state.hospital or state.note:
+        return ""
+    return parsed.args.partition(" ")[2].strip() if " " in parsed.args else ""
+
+
+def _note_target(ctx: Context, state: ReportState, value: str) -> None:
+    ctx.note_slots(**{"name" if state.kind in ("worry", "death") else "target": value})
+
+
+def _ask_who(ctx: Context, state: ReportState, partner: Member | None) -> list[Reply]:
     choices = [Choice(_SELF, ctx.t("care.opt.self"))]
     if partner:
         choices.append(Choice(_PARTNER, ctx.t("care.opt.partner", name=partner.name)))
     choices.append(Choice(_OTHER, ctx.t("care.opt.other")))
+    kind = state.kind
     question = "care.who" if kind == "hospitalisation" else f"care.who.{kind}"
+    if not ctx.has_text(question):
+        question = "care.ask_name"
+        return [ctx.ask("name", state, ctx.t(question))]
     return [ctx.ask("who", state, ctx.t(question), choices)]
+
+
+async def _named(ctx: Context, state: ReportState, members: list[Member],
+                 extra: str) -> list[Reply]:
+    """One member: go on; several (a homophone of two): ask which, by name."""
+    if len(members) == 1:
+        target = members[0]
+        _note_target(ctx, state, target.name if target.id != ctx.me().id else "self")
+        return await _after_target(ctx, state, target, extra)
+    state.candidates = [m.id for m in members]
+    choices = [Choice(str(m.id), m.name) for m in members]
+    return [ctx.ask("pick", state, ctx.t("care.which", names="、".join(m.name for m in members)),
+                    choices)]
 
 
 async def _after_target(
     ctx: Context, state: ReportState, target: Member, extra: str
 ) -> list[Reply]:
     state.target = target.id
+    if state.kind == "hospitalisation" and extra and not state.hospital:
+        state.hospital = extra
+    elif state.kind in ("hardship", "worry") and extra and not state.note:
+        state.note = extra
+    elif state.kind in ("discharge", "death") and state.note is None:
+        state.note = extra
+    return await _next(ctx, state)
+
+
+async def _next(ctx: Context, state: ReportState) -> list[Reply]:
+    """The first thing not yet known is asked; when all is known, the read-back."""
     if state.kind == "hospitalisation":
-        if extra:
-            state.hospital = extra
-            return _ask_ward(ctx, state)
-        return [ctx.ask("hospital", state, ctx.t("care.ask_hospital"))]
-    if state.kind in ("hardship", "worry") and not extra:
+        if not state.hospital:
+            return [ctx.ask("hospital", state, ctx.t("care.ask_hospital"))]
+        if not state.ward_asked:
+            skip = [Choice("跳过", ctx.t("button.skip"))]
+            return [ctx.ask("ward", state, ctx.t("care.ask_ward"), skip)]
+        if state.admitted_on is None and not state.date_asked:
+            return [ctx.ask("date", state, ctx.t("care.ask_date"), _date_choices(ctx))]
+        if not state.partner_asked:
+            asked = await _ask_partner(ctx, state)
+            if asked is not None:
+                return asked
+    if state.kind in ("hardship", "worry") and not state.note:
         return [ctx.ask("note", state, ctx.t("care.hardship.ask_note"))]
-    state.note = extra
     return await _readback(ctx, state)
-
-
-def _ask_ward(ctx: Context, state: ReportState) -> list[Reply]:
-    skip = [Choice("跳过", ctx.t("button.skip"))]
-    return [ctx.ask("ward", state, ctx.t("care.ask_ward"), skip)]
 
 
 def _date_choices(ctx: Context) -> list[Choice]:
@@ -79,34 +147,36 @@ def _date_choices(ctx: Context) -> list[Choice]:
 
 
 async def continue_report(ctx: Context, state: ReportState, parsed: Parsed) -> list[Reply] | None:
-    """The steps of a report, each answerable with a button or a number."""
+    """The steps of a report, each answerable with a button, a number or in words."""
     assert ctx.conversation is not None
     step = ctx.conversation.step
-    text = (ctx.message.text or "").strip()
+    answer = ctx.answer()
     if step == "who":
-        return await _step_who(ctx, state, text)
+        return await _step_who(ctx, state, answer.typed)
+    if step == "pick":
+        chosen = await ctx.tx.get_member(int(ctx.choice)) if ctx.choice else None
+        return await _after_target(ctx, state, chosen, "") if chosen else None
     if step == "name":
-        named = await _by_name(ctx, text)
-        if named is None:
-            return [ctx.ask("name", state, ctx.t("care.name_not_found", name=text))]
-        return await _after_target(ctx, state, named, "")
+        return await _step_name(ctx, state, answer.typed)
     if step == "hospital":
-        if not text:
-            return None
-        state.hospital = text
-        return _ask_ward(ctx, state)
+        return await _step_hospital(ctx, state, answer, parsed)
     if step == "ward":
-        state.ward = None if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
-        return [ctx.ask("date", state, ctx.t("care.ask_date"), _date_choices(ctx))]
+        state.ward_asked = True
+        skipped = parsed.intent is Intent.SKIP or ctx.choice == "跳过"
+        state.ward = None if skipped else (find.ward(answer) or answer.typed or None)
+        if state.ward:
+            ctx.note_slots(ward=state.ward)
+        return await _next(ctx, state)
     if step == "date":
-        return await _step_date(ctx, state, ctx.choice or text)
+        return await _step_date(ctx, state, parsed, ctx.choice or answer.typed)
     if step == "partner":
         state.tell_partner = ctx.choice == _TELL
         return await _readback(ctx, state)
     if step == "note":
-        if not text:
+        if not answer.typed:
             return None
-        state.note = text
+        state.note = answer.typed
+        ctx.note_slots(text=answer.typed)
         return await _readback(ctx, state)
     return await _step_confirm(ctx, state, parsed)
 
@@ -120,22 +190,105 @@ async def _step_who(ctx: Context, state: ReportState, text: str) -> list[Reply] 
         return await _after_target(ctx, state, partner, "")
     if ctx.choice == _OTHER:
         return [ctx.ask("name", state, ctx.t("care.ask_name"))]
-    named = await _by_name(ctx, text) if text else None
-    return await _after_target(ctx, state, named, "") if named else None
+    found = await find_member(ctx, text) if text else None
+    if found is None or not found.members:
+        return None
+    if partner is not None and found.one is not None and found.one.id == partner.id:
+        ctx.note("choose", choice=ctx.t("care.opt.partner", name=partner.name))
+        return await _after_target(ctx, state, partner, "")
+    return await _named(ctx, state, found.members, "")
 
 
-async def _step_date(ctx: Context, state: ReportState, text: str) -> list[Reply]:
-    day = parse_day(text, ctx.local().date())
+async def _step_name(ctx: Context, state: ReportState, text: str) -> list[Reply] | None:
+    if not text:
+        return None
+    found = await find_member(ctx, text)
+    if not found.members:
+        return [ctx.ask("name", state, ctx.t("care.name_not_found", name=text))]
+    return await _named(ctx, state, found.members, "")
+
+
+async def _step_hospital(ctx: Context, state: ReportState, answer: Cleaned,
+                         parsed: Parsed) -> list[Reply] | None:
+    if parsed.intent is Intent.SKIP:
+        state.hospital = ctx.t("care.unknown")
+        return await _next(ctx, state)
+    if not answer.typed:
+        return None
+    named = find.hospital(answer)
+    state.hospital = named[0] if named else answer.typed
+    ctx.note_slots(hospital=state.hospital)
+    ward = find.ward(answer)
+    if ward:
+        state.ward, state.ward_asked = ward, True
+        ctx.note_slots(ward=ward)
+    return await _next(ctx, state)
+
+
+async def _step_date(ctx: Context, state: ReportState, parsed: Parsed,
+                     text: str) -> list[Reply]:
+    state.date_asked = True
+    if parsed.intent is Intent.SKIP:
+        state.admitted_on = None
+        return await _next(ctx, state)
+    day = parse_day(text, ctx.local().date()) or _said_day(ctx, text)
     if day is None:
         return [ctx.ask("date", state, ctx.t("care.bad_date"), _date_choices(ctx))]
     state.admitted_on = day.isoformat()
+    return await _next(ctx, state)
+
+
+def _said_day(ctx: Context, text: str) -> date | None:
+    said = find.day(clean(text))
+    return ctx.local().date() - timedelta(days=_DAYS[said]) if said else None
+
+
+async def _ask_partner(ctx: Context, state: ReportState) -> list[Reply] | None:
+    """Ask whether to tell the pair partner (unless the partner is the one reporting)."""
+    state.partner_asked = True
     target = await ctx.tx.get_member(state.target) if state.target else None
     partner = await _partner(ctx, target) if target else None
     if partner is None or partner.id == ctx.me().id:
         state.tell_partner = False
-        return await _readback(ctx, state)
+        return None
     choices = [Choice(_TELL, ctx.t("care.opt.yes")), Choice(_DONT_TELL, ctx.t("care.opt.no"))]
     return [ctx.ask("partner", state, ctx.t("care.ask_partner", name=partner.name), choices)]
+
+
+async def correct_report(ctx: Context, state: ReportState, value: Cleaned) -> list[Reply] | None:
+    """At the read-back: 改成中医院 / 是昨天住的 / 3病区15床 / 不是我，是张桂兰 / a new note."""
+    changed: dict[str, str] = {}
+    named = find.hospital(value)
+    if named and state.kind == "hospitalisation":
+        state.hospital = changed["hospital"] = named[0]
+    ward = find.ward(value)
+    if ward and state.kind == "hospitalisation":
+        state.ward = changed["ward"] = ward
+    day = find.day(value)
+    if day and state.kind == "hospitalisation":
+        state.admitted_on = (ctx.local().date() - timedelta(days=_DAYS[day])).isoformat()
+        changed["day"] = day
+    if not changed:
+        who = await _corrected_target(ctx, value)
+        if who is not None:
+            state.target = who.id
+            changed["target"] = "self" if who.id == ctx.me().id else who.name
+        elif state.kind in ("hardship", "worry"):
+            state.note = changed["text"] = value.typed
+    if not changed:
+        return None
+    ctx.note_slots(**changed)
+    return await _readback(ctx, state)
+
+
+async def _corrected_target(ctx: Context, value: Cleaned) -> Member | None:
+    if ctx.for_family:
+        return None
+    said = find.relation(value.simple)
+    if said == "self":
+        return ctx.me()
+    found = await find_glued(ctx, value.typed)
+    return found.one
 
 
 async def _readback(ctx: Context, state: ReportState) -> list[Reply]:
@@ -147,10 +300,11 @@ async def _readback(ctx: Context, state: ReportState) -> list[Reply]:
 async def _summary(ctx: Context, state: ReportState, target: Member) -> str:
     kind = state.kind
     if kind == "hospitalisation":
-        admitted = date.fromisoformat(state.admitted_on or ctx.local().date().isoformat())
+        today = ctx.local().date()
+        when = day_words(ctx.locale, date.fromisoformat(state.admitted_on), today) if (
+            state.admitted_on) else ctx.t("care.day_unknown")
         text = ctx.t("care.readback", name=target.name, hospital=state.hospital or "",
-                     ward=state.ward or "",
-                     date=day_words(ctx.locale, admitted, ctx.local().date()))
+                     ward=state.ward or "", date=when)
         partner = await _partner(ctx, target)
         if state.tell_partner and partner:
             text += ctx.t("care.readback.partner", partner=partner.name)
@@ -204,4 +358,4 @@ INTENTS = {
     Intent.DISCHARGE: handle_discharge,
     Intent.HARDSHIP: handle_hardship,
 }
-FLOWS = {"report": Flow(ReportState, continue_report)}
+FLOWS = {"report": Flow(ReportState, continue_report, correct_report)}

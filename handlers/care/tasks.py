@@ -9,11 +9,12 @@ from datetime import date
 from bot.core.i18n import format_date
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed, keyword
-from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts, scope_branch_ids
+from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts
 from handlers.care.report import start_report
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
+from handlers.people import scope_branch_ids
 from storage.files import safe_name, save_file
 from storage.repo_care import VisitTask
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
-from handlers.care.alerts import may_handle, scope_branch_ids
+from handlers.care.alerts import may_handle
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery.common import (
@@ -20,6 +20,7 @@ from handlers.delivery.common import (
 )
 from handlers.delivery.notify import material_title, task_text, tell_assigned, tell_delivered
 from handlers.flow import Choice, Flow, FlowState
+from handlers.people import scope_branch_ids
 from storage.models import Member
 from storage.repo_delivery import DeliveryRequest
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from bot.core.i18n import format_date, format_when, hhmm
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
+from bot.understanding.clean import Cleaned
+from bot.understanding.slots import leave_reason, trim_leading
 from handlers.context import Context
 from handlers.delivery.common import made_up_sessions
 from handlers.flow import Choice, Flow, FlowState
@@ -84,10 +86,23 @@ async def handle_leave(ctx: Context, parsed: Parsed) -> list[Reply]:
     if reason is not None:
         return [Reply(ctx.t("leave.already", date=date, reason=reason))]
     state = LeaveState(session.id)
-    if not parsed.args:
+    reason = trim_leading(parsed.args) if parsed.args else parsed.slot("reason")
+    if not reason:
         skip = [Choice("跳过", ctx.t("button.skip"))]
         return [ctx.ask("reason", state, ctx.t("leave.ask_reason"), skip)]
-    return _leave_readback(ctx, state, parsed.args, date)
+    ctx.note_slots(reason=reason)
+    return _leave_readback(ctx, state, reason, date)
+
+
+async def correct_leave(ctx: Context, state: LeaveState, value: Cleaned) -> list[Reply] | None:
+    """不对，是头疼: a new reason, read back again."""
+    session = await ctx.tx.get_session(state.session_id)
+    reason = leave_reason(value) or value.typed
+    if session is None or not reason:
+        return None
+    ctx.note_slots(reason=reason)
+    date = format_date(ctx.locale, ctx.local(session.starts_at))
+    return _leave_readback(ctx, state, reason, date)
 
 
 @dataclass
@@ -112,10 +127,12 @@ async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> lis
         return None
     date = format_date(ctx.locale, ctx.local(session.starts_at))
     if ctx.conversation.step == "reason":
-        if parsed.intent is Intent.SKIP:
+        if parsed.intent is Intent.SKIP or ctx.choice == "跳过":
             return _leave_readback(ctx, state, ctx.t("leave.no_reason"), date)
-        text = (ctx.message.text or "").strip()
-        return _leave_readback(ctx, state, text, date) if text else None
+        answer = ctx.answer()
+        reason = leave_reason(answer) or answer.typed
+        ctx.note_slots(reason=reason)
+        return _leave_readback(ctx, state, reason, date) if reason else None
     if parsed.intent is None:
         return _leave_readback(ctx, state, state.reason or "", date)
     if parsed.intent is not Intent.CONFIRM:
@@ -123,8 +140,8 @@ async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> lis
     ctx.end()
     member = ctx.me()
     if not await ctx.tx.add_leave(session.id, member.id, state.reason or "", ctx.now):
-        reason = await ctx.tx.get_leave(session.id, member.id)
-        return [Reply(ctx.t("leave.already", date=date, reason=reason))]
+        already = await ctx.tx.get_leave(session.id, member.id)
+        return [Reply(ctx.t("leave.already", date=date, reason=already))]
     return [Reply(f"{ctx.t('leave.ok', date=date)}\n{ctx.t('delivery.offer')}",
                   buttons=(Button(ctx.t("delivery.button.offer"), "送学"),))]
 
@@ -167,4 +184,4 @@ INTENTS = {
     Intent.NEXT: handle_next,
     Intent.ME: handle_me,
 }
-FLOWS = {"leave": Flow(LeaveState, continue_leave)}
+FLOWS = {"leave": Flow(LeaveState, continue_leave, correct_leave)}
