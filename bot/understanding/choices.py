@@ -45,13 +45,14 @@ def pick(said: str, button: str | None, offered: Sequence[tuple[str, str]]) -> P
     found = _exact(norm, offered)
     if found is not None:
         return Picked(found)
-    core = clean(said).simple.rstrip(lexicon().particles)
-    if not core:
-        return NOTHING
-    for match in (_exact, _by_synonym, _by_part):
-        found = match(core, offered)
-        if found is not None:
-            return Picked(found)
+    cleaned = clean(said).simple
+    for core in dict.fromkeys((cleaned, cleaned.rstrip(lexicon().particles))):
+        if not core:
+            continue
+        for match in (_exact, _by_synonym, _by_part):
+            found = match(core, offered)
+            if found is not None:
+                return Picked(found)
     return NOTHING
 
 
@@ -82,9 +83,26 @@ def _by_synonym(text: str, offered: Sequence[tuple[str, str]]) -> int | None:
     whole = [i for i, (value, _) in enumerate(offered) if text in synonyms.get(value, ())]
     if whole:
         return _only(whole)
-    inside = [i for i, (value, _) in enumerate(offered)
-              for word in synonyms.get(value, ()) if len(word) >= 2 and word in text]
-    return _only(inside)
+    # Inside a longer answer a word counts unless negated (别告诉她 is no 告诉她); where 跳过
+    # is the only choice, only if it is most of the answer (三病区，几床不清楚 is a ward).
+    alone = len(offered) == 1
+    inside = [(len(word), i) for i, (value, _) in enumerate(offered)
+              for word in synonyms.get(value, ())
+              if len(word) >= 2 and _unnegated(text, word)
+              and (not alone or 2 * len(word) >= len(text))]
+    if not inside:
+        return None
+    longest = max(n for n, _ in inside)  # 不用麻烦她: 不用麻烦 (不告诉), not 麻烦她 (告诉)
+    return _only([i for n, i in inside if n == longest])
+
+
+def _unnegated(text: str, word: str) -> bool:
+    at = text.find(word)
+    while at >= 0:
+        if at == 0 or text[at - 1] not in "不别没" or word[0] in "不别没":
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _by_part(text: str, offered: Sequence[tuple[str, str]]) -> int | None:

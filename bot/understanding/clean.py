@@ -17,7 +17,7 @@ from bot.understanding.lexicon import lexicon
 
 _SEPARATORS = frozenset("，,。.！!？?；;、：:…~～ \n\t")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ADDRESS = re.compile(r"^[\u4e00-\u9fff]?书记(?=[，,。！!\s]|$)")
+_ADDRESS = re.compile(r"^[\u4e00-\u9fff]?书记(?=[，,。！!\s]|$)(?![，,\s]*在)")
 
 
 @dataclass(frozen=True)
@@ -124,16 +124,16 @@ def _openers(simple: list[str], keep: list[bool]) -> None:
     text = "".join(simple)
     lex = lexicon()
     openers = (*lex.greetings, *lex.fillers)
-    i = 0
+    i, clause_start = 0, True
     while i < len(text):
-        if i == 0 or is_separator(text[i - 1]):
+        if clause_start or is_separator(text[i - 1]):
             dropped = _opener_at(text, i, openers)
-            if dropped:
+            if dropped:  # 嗯那个我住院了: after 嗯, 那个 still opens the clause
                 for j in range(i, i + dropped):
                     keep[j] = False
-                i += dropped
+                i, clause_start = i + dropped, True
                 continue
-        i += 1
+        i, clause_start = i + 1, False
 
 
 def _opener_at(text: str, i: int, openers: tuple[str, ...]) -> int:
@@ -146,6 +146,26 @@ def _opener_at(text: str, i: int, openers: tuple[str, ...]) -> int:
         if rest.startswith(word) and _rest_of_clause(rest[len(word):]):
             return len(word)
     return 0
+
+
+def without_opening(text: str, *also: str) -> str:
+    """A text as typed, word for word, but for the greetings and fillers it opens with (and
+    any of `also`, e.g. 通知一下 before a notice): 嗯，通知一下，下周二… -> 下周二…"""
+    lex = lexicon()
+    openers = tuple(sorted({*lex.greetings, *lex.fillers, *also}, key=len, reverse=True))
+    rest = text.strip()
+    while rest:
+        lead = len(rest) - len(rest.lstrip("，,。.、：:…~ \t"))
+        if lead:
+            rest = rest[lead:]
+            continue
+        head = convert(unicodedata.normalize("NFKC", rest[:12]), "zh-cn").lower()
+        word = next((w for w in openers if head.startswith(w) and _rest_of_clause(
+            rest[len(w):])), None)
+        if word is None:
+            return rest
+        rest = rest[len(word):]
+    return rest
 
 
 def _rest_of_clause(rest: str) -> bool:

@@ -208,7 +208,7 @@ _CN_DIGITS = {
 _NOT_TYPOS = frozenset(
     "请问 请你 请您 请坐 签名 签字 迟到 没到 不到 看到 想到 听到 来到 见到 找到 遇到 得到 "
     "感到 回到 快到 等到 住在 住着 住房 住址 出门 出去 出来 出现 出发 资格 资金 通过 通话 "
-    "待遇 代表 去年 去过 去看 病情 病人 来不及".split()
+    "待遇 代表 去年 去过 去看 病情 病人 来不及 互助 帮忙".split()
 )
 # Characters removed wherever they occur: variation selectors and zero-width joiners that
 # ride along with emoji, and other invisible format characters.
@@ -348,6 +348,14 @@ def parse_whole(text: str) -> Parsed | None:
         return None
     norm = normalize(raw)
     return _parse_whole(raw, norm) if norm else None
+
+
+def parse_prefix(text: str) -> Parsed | None:
+    """A message that starts with a keyword (no typo allowed): 请假 腿疼, 代签刘德明."""
+    raw = text.strip()
+    if not raw:
+        return None
+    return _parse_prefix(raw, normalize(raw[:_SCAN]))
 
 
 def _parse_whole(raw: str, norm: str) -> Parsed | None:

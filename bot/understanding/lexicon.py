@@ -68,6 +68,14 @@ def _rule(raw: dict[str, Any], not_yet: list[str]) -> Rule:
     )
 
 
+def _choices(raw: dict[str, list[str]],
+             answers: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Words per choice value; 确认 and 取消 take every confirming and cancelling answer."""
+    merged = {**raw, "确认": [*raw["确认"], *answers["confirm"]],
+              "取消": [*raw["取消"], *answers["cancel"]]}
+    return {k: _words(v) for k, v in merged.items()}
+
+
 @functools.cache
 def lexicon() -> Lexicon:
     """The lexicon, read from the package on first use."""
@@ -86,7 +94,7 @@ def lexicon() -> Lexicon:
         skip=frozenset(normalize(w) for w in answers["skip"]),
         change=frozenset(normalize(w) for w in answers["change"]),
         correction_cues=_words(answers["correction_cues"]),
-        choices={k: _words(v) for k, v in data["choices"].items()},
+        choices=_choices(data["choices"], answers),
         relations={k: _words(v) for k, v in data["relations"].items()},
         stopwords=_words(slots["stopwords"]),
         time_words={k: _words(v) for k, v in slots["time_words"].items()},

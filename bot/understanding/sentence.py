@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.understanding import slots as find
 from bot.understanding.clean import Cleaned, clean, is_separator
-from bot.understanding.keywords import Intent, Parsed, parse, parse_whole
+from bot.understanding.keywords import Intent, Parsed, parse, parse_prefix, parse_whole
 from bot.understanding.lexicon import Rule, lexicon
 
 MAX_SENTENCE = 60
@@ -53,28 +53,50 @@ def _understand(raw: str, officer: bool) -> Parsed:
     whole = parse_whole(msg.typed)
     if whole is not None:
         return whole
-    lead = _leading_keyword(msg)
     hit = _rules(msg, officer)
+    lead = _leading_keyword(msg, hit)
     if lead is not None and lead.intent is not None:
         if hit is not None and hit.rule.intent is None and lead.intent is Intent.CHECKIN:
             return Parsed(None, "", None, not_yet=True)
         typed = parse(raw)  # the arguments exactly as typed, when the word came first
         args = typed.args if typed.intent is lead.intent else lead.args
-        return _with_slots(lead.intent, msg, 0, args, sure=True, name=None)
+        sure = not (lead.intent is Intent.CHECKIN and args and is_question(msg.simple))
+        return _with_slots(lead.intent, msg, 0, args, sure=sure, name=None)
     if hit is None:
         fallback = parse(msg.typed)
-        return fallback if fallback.intent is not None else _EMPTY
+        if fallback.intent is None or _ruled_out(fallback.intent, msg.simple):
+            return _EMPTY
+        return fallback
     if hit.rule.intent is None:
         return Parsed(None, "", None, not_yet=True)
-    return _with_slots(hit.rule.intent, msg, hit.at, "", sure=not hit.weak, name=hit.name)
+    # A check-in is recorded at once, without a read-back: a question that mentions it
+    # (签到晚了有没有关系) is asked back, never acted on.
+    asks = hit.rule.intent is Intent.CHECKIN and is_question(msg.simple)
+    parsed = _with_slots(hit.rule.intent, msg, hit.at, "", sure=not (hit.weak or asks),
+                         name=hit.name)
+    return _relative_in_hospital(parsed, msg, officer)
 
 
-def _leading_keyword(msg: Cleaned) -> Parsed | None:
+def _relative_in_hospital(parsed: Parsed, msg: Cleaned, officer: bool) -> Parsed:
+    """我老伴住院了，今天去不了: a relative who is no member is in hospital, and the member
+    asks for leave — the stay is the reason."""
+    if parsed.intent is not Intent.HOSPITAL or parsed.slot("target") not in ("spouse",):
+        return parsed
+    leave = next(r for r in lexicon().rules if r.intent is Intent.LEAVE)
+    if _match(leave, msg.simple) is None:
+        return parsed
+    clause = msg.simple.split("，")[0].split(",")[0]
+    reason = find.trim_leading(clause.rstrip(lexicon().particles))
+    return Parsed(Intent.LEAVE, "", None, (("reason", reason),), parsed.sure)
+
+
+def _leading_keyword(msg: Cleaned, hit: _Hit | None) -> Parsed | None:
     """A message that starts with a word and then says more (请假 腿疼, 代签刘德明): the word's
     own arguments, as the exact words are read. A word glued to a sentence (签到怎么没反应)
-    is left to the rules, unless the word takes its arguments glued (代签, 邀请, 接受)."""
-    parsed = parse(msg.typed)
-    if parsed.intent is None:
+    is left to the rules, unless the word takes its arguments glued (代签, 邀请, 接受) and
+    the rules see nothing else; what rules the word out (收到通知了) rules out this too."""
+    parsed = parse_whole(msg.typed) or parse_prefix(msg.typed)
+    if parsed is None or parsed.intent is None or _ruled_out(parsed.intent, msg.simple):
         return None
     if not parsed.args:
         return parsed
@@ -82,14 +104,18 @@ def _leading_keyword(msg: Cleaned) -> Parsed | None:
     before = msg.simple[:rest_at] if rest_at > 0 else ""
     if before and (is_separator(before[-1]) or before.rstrip(lexicon().particles) != before):
         return parsed
-    if parsed.intent in _GLUED:
+    if parsed.intent in _GLUED and (hit is None or hit.rule.intent is parsed.intent):
         return parsed
     return None
 
 
+def _ruled_out(intent: Intent, text: str) -> bool:
+    rules = [r for r in lexicon().rules if r.intent is intent]
+    return bool(rules) and all(any(u in text for u in r.unless) for r in rules)
+
+
 _GLUED = frozenset({Intent.PROXY, Intent.INVITE, Intent.ACCEPT, Intent.VISITED, Intent.DEATH,
-                    Intent.WORRY, Intent.REPORT, Intent.ATTENDANCE,
-                    Intent.DELIVERIES, Intent.HOSPITAL, Intent.DISCHARGE})
+                    Intent.WORRY, Intent.REPORT, Intent.ATTENDANCE, Intent.DELIVERIES})
 
 
 def _rules(msg: Cleaned, officer: bool) -> _Hit | None:
@@ -130,14 +156,31 @@ def _match(rule: Rule, text: str) -> _Hit | None:
 
 
 def _find(text: str, phrase: str) -> int:
-    """Where a phrase stands, not negated (不签到 is no 签到); -1 when nowhere."""
+    """Where a phrase stands, not negated (不签到, 不能签到, 没法签到 are no 签到); -1 when
+    nowhere. A negation counts up to three characters before the phrase, in its clause."""
     at = text.find(phrase)
     while at >= 0:
-        negated = at > 0 and text[at - 1] in _NEGATIONS and phrase[0] not in _NEGATIONS
-        if not negated:
+        if phrase[0] in _NEGATIONS or not _negated(text, at):
             return at
         at = text.find(phrase, at + 1)
     return -1
+
+
+def _negated(text: str, at: int) -> bool:
+    before = text[max(0, at - 3):at]
+    for sep in "，,。.！!？?；; ":
+        before = before.rpartition(sep)[2]
+    before = before.replace("有没有", "").replace("没有人", "")  # 有没有人工: a question
+    return any(ch in _NEGATIONS for ch in before)
+
+
+_QUESTION = re.compile(
+    r"[?？]|吗|呢$|有没有|能不能|可不可以|是不是|要不要|行不行|怎么|几[回次个]|多少|什么")
+
+
+def is_question(text: str) -> bool:
+    """Whether a message asks something (签到晚了有没有关系, 我签到了几回)."""
+    return _QUESTION.search(text) is not None
 
 
 def _with_slots(intent: Intent, msg: Cleaned, at: int, args: str, *, sure: bool,
@@ -159,6 +202,9 @@ def _with_slots(intent: Intent, msg: Cleaned, at: int, args: str, *, sure: bool,
             who = find.subject(msg, at)
             if who:
                 found["name"] = who
+            day = find.day(msg)
+            if day:
+                found["day"] = day
     elif intent is Intent.DELIVERY:
         _delivery(msg, found)
     elif intent is Intent.BROADCAST and not args:
@@ -181,7 +227,8 @@ def _care(intent: Intent, msg: Cleaned, at: int, args: str, found: dict[str, str
         first = re.split(r"[\s，,。]", args.strip(), maxsplit=1)[0]
         if first and not find.hospital(clean(first)) and not find.ward(clean(first)):
             who = first
-    if who:
+    said_to_whom = intent is not Intent.HARDSHIP or msg.simple[at:at + 2] in ("困难", "难处")
+    if who and (said_to_whom or find.relation(who)):
         found["target"] = find.relation(who) or who
     if hospital:
         found["hospital"] = hospital[0]
@@ -191,16 +238,18 @@ def _care(intent: Intent, msg: Cleaned, at: int, args: str, found: dict[str, str
     day = find.day(msg)
     if day:
         found["day"] = day
-    if intent is Intent.HARDSHIP:
-        note = find.remainder(msg, ("家庭困难", "困难", "家里有", "家里", "遇到", "有点", "有",
-                                    "想申请帮助", "能不能帮帮忙", "帮帮忙"), start=0)
-        if note and note != who:
+    if intent is Intent.HARDSHIP and not args:
+        note = find.hardship_note(msg)
+        if note:
             found["text"] = note
 
 
 def _named(intent: Intent, msg: Cleaned, at: int, args: str, name: str | None,
            found: dict[str, str]) -> str:
     """Secretary words that name a member: the name (as said) and the rest after it."""
+    day = find.day(msg)
+    if day:
+        found["day"] = day
     if name:
         rest = find.remainder(msg, (name, "签个到", "签到", "一下", "他", "她"),
                               start=at + len(name) + 1)
@@ -226,18 +275,13 @@ def _cue_length(text: str, at: int) -> int:
     return best or 1
 
 
-_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,8}(?:路|街|村|巷|镇|小区|大院)"
-                      r"[0-9一二三四五六七八九十]*号?"
-                      r"(?:[0-9一二三四五六七八九十]+(?:楼|号楼|单元|室))*")
-
-
 def _delivery(msg: Cleaned, found: dict[str, str]) -> None:
     when = find.time_of_day(msg)
     if when:
         found["time"] = when
-    address = _ADDRESS.search(msg.simple)
+    address = find.address_in(msg)
     if address:
-        found["address"] = msg.span(address.start(), address.end())
+        found["address"] = address
 
 
 def _after_cue(msg: Cleaned, cues: tuple[str, ...]) -> str:

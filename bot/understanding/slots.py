@@ -40,24 +40,47 @@ def clauses(text: str) -> list[tuple[int, int]]:
 
 def remainder(msg: Cleaned, cues: tuple[str, ...], *, start: int = 0,
               end: int | None = None) -> str:
-    """What is left of a span once cue phrases, stopwords and particles are taken out, clause
-    by clause (the first clause with something left), in the typed characters."""
+    """What a span says once its cue phrases go (anywhere) and the words that only lead in or
+    trail off go (at the edges): 我腿疼今天去不了想请个假 -> 腿疼. Clauses that keep
+    something are joined (血压高，头晕); a question to the listener (听得到吗) is left out."""
     end = len(msg.simple) if end is None else end
     lex = lexicon()
-    drop = tuple(sorted({*cues, *lex.stopwords, *_all_relations()}, key=lambda w: -len(w)))
+    edges = tuple(sorted({*lex.stopwords, *_all_relations(), *_day_words()}, key=lambda w: -len(w)))
+    kept = []
     for c_start, c_end in clauses(msg.simple[start:end]):
         c_start, c_end = c_start + start, c_end + start
         clause = msg.simple[c_start:c_end]
-        if clause.endswith("吗"):  # 听得到吗: a question to the listener, not a reason
+        if clause.endswith("吗"):
             continue
         keep = [True] * len(clause)
-        for word in drop:
+        for word in sorted(cues, key=lambda w: -len(w)):
             _mask(clause, word, keep)
-        text = "".join(msg.typed[c_start + i] for i, k in enumerate(keep) if k)
-        text = text.strip().rstrip(lex.particles).strip()
-        if len(text) >= 2:
-            return text
-    return ""
+        typed = "".join(msg.typed[c_start + i] for i, k in enumerate(keep) if k)
+        plain = "".join(clause[i] for i, k in enumerate(keep) if k)
+        typed = _trim_edges(plain, typed, edges, lex.particles)
+        if len(typed) >= 2:
+            kept.append(typed)
+    return "，".join(kept)
+
+
+def _trim_edges(plain: str, typed: str, edges: tuple[str, ...], particles: str) -> str:
+    """Lead-in and trailing words off both ends, until none is left there."""
+    changed = True
+    while changed and plain:
+        changed = False
+        stripped = plain.strip(particles + " ")
+        if stripped != plain:
+            left = len(plain) - len(plain.lstrip(particles + " "))
+            typed = typed[left:left + len(stripped)]
+            plain, changed = stripped, True
+        for word in edges:
+            if plain.startswith(word):
+                plain, typed, changed = plain[len(word):], typed[len(word):], True
+                break
+            if plain.endswith(word):
+                plain, typed, changed = plain[: -len(word)], typed[: -len(word)], True
+                break
+    return typed.strip()
 
 
 def _mask(clause: str, word: str, keep: list[bool]) -> None:
@@ -78,8 +101,7 @@ def _all_relations() -> tuple[str, ...]:
 _LEAVE_CUES = ("请假", "请个假", "请一天假", "请天假", "请两天假", "告假", "去不了", "来不了",
                "去不成", "来不成", "到不了", "不能来", "不能去", "不能参加", "参加不了", "没法来",
                "没法去", "不去了", "不来了", "不参加", "就不去", "就不来", "不去", "不来", "签到",
-               "去", "来", "参加", "这次", "学习", "所以", "因为", "一天", "了", "原因是", "原因",
-               "是", "写")
+               "原因是", "原因写", "原因")
 
 
 def leave_reason(msg: Cleaned) -> str:
@@ -98,7 +120,7 @@ def trim_leading(text: str) -> str:
             if len(text) > len(word) + 1 and text.startswith(word):
                 text, changed = text[len(word):], True
                 break
-    return text.strip()
+    return text.strip().rstrip("。.！!，,；; ")
 
 
 def hospital(msg: Cleaned) -> tuple[str, int] | None:
@@ -142,13 +164,14 @@ def task_number(msg: Cleaned) -> str | None:
 
 
 def relation(text: str) -> str | None:
-    """self / partner / father / mother / spouse, when a few words name one of them."""
+    """self / partner / father / mother / spouse, when a few words name one of them
+    (我的互助对象, 我老伴, 我家里 -> self)."""
     lex = lexicon()
     bare = text.strip()
     for key in ("partner", "father", "mother", "spouse"):
-        if any(bare == w or bare.startswith(w) for w in lex.relations[key]):
+        if any(w in bare for w in lex.relations[key] if len(w) >= 2) or bare in lex.relations[key]:
             return key
-    if bare in lex.relations["self"] or bare.startswith("我自己"):
+    if bare in lex.relations["self"] or bare.startswith(("我", "俺", "本人")):
         return "self"
     return None
 
@@ -161,13 +184,15 @@ def subject(msg: Cleaned, before: int) -> str:
     for c_start, c_end in reversed(clauses(text)):
         words = typed[c_start:c_end]
         plain = text[c_start:c_end]
-        for cut in (*_day_words(), "在", "已经", "也", "都", "刚", "说", "最近", "同志", "去",
-                    "我", "一个", "的"):
+        for cut in (*_day_words(), "家里有点", "家里有", "家里", "有点", "在", "已经", "也", "都",
+                    "刚", "说", "最近", "同志", "去", "一个", "的"):
             while plain.endswith(cut) and len(plain) > len(cut):
                 plain, words = plain[: -len(cut)], words[: -len(cut)]
         for lead in ("给", "帮", "替", "把", "是"):
             if plain.startswith(lead) and len(plain) > len(lead) + 1:
                 plain, words = plain[len(lead):], words[len(lead):]
+        if plain.endswith("我") and len(plain) > 2:  # 王秀英我昨天去看过了
+            plain, words = plain[:-1], words[:-1]
         if plain:
             return words
     return ""
@@ -175,6 +200,41 @@ def subject(msg: Cleaned, before: int) -> str:
 
 def _day_words() -> tuple[str, ...]:
     return tuple(w for words in lexicon().time_words.values() for w in words)
+
+
+_ADDRESS = re.compile(rf"[\u4e00-\u9fff]{{1,8}}(?:路|街|村|巷|镇|小区|大院|胡同|里)"
+                      rf"[{_NUM}]*号?(?:[{_NUM}]+(?:楼|号楼|单元|室|层))*")
+_ADDRESS_LEAD = ("送到", "送去", "送我", "我在", "住在", "我住", "搬到", "我搬到", "我家在", "在")
+
+
+def hardship_note(msg: Cleaned) -> str:
+    """What the hardship is, in the member's words (我老伴生病，家里没人照顾): the clauses that
+    say it, not those that only ask for help or name the word 困难."""
+    kept = []
+    particles = lexicon().particles
+    for start, end in clauses(msg.simple):
+        plain = msg.simple[start:end]
+        if any(w in plain for w in ("帮", "申请", "困难", "难处")):
+            continue
+        typed = msg.typed[start:end].rstrip(particles)
+        if plain.startswith("我") and len(plain) > 2:
+            typed = typed[1:]
+        if len(typed) >= 2:
+            kept.append(typed)
+    return "，".join(kept)
+
+
+def address_in(msg: Cleaned) -> str | None:
+    """A street address said in a sentence (送到文化路七号 -> 文化路七号), as typed."""
+    found = _ADDRESS.search(msg.simple)
+    if found is None:
+        return None
+    start = found.start()
+    for lead in sorted(_ADDRESS_LEAD, key=len, reverse=True):
+        if msg.simple.startswith(lead, start) and found.end() - start > len(lead) + 2:
+            start += len(lead)
+            break
+    return msg.span(start, found.end())
 
 
 def time_of_day(msg: Cleaned) -> str | None:
@@ -190,29 +250,25 @@ def time_of_day(msg: Cleaned) -> str | None:
 
 def correction(msg: Cleaned) -> str | None:
     """At a read-back, the new value a correction gives (不对，是头疼 -> 头疼; 改成中医院 ->
-    中医院); "" for 不对 alone; None when the message is no correction."""
+    中医院; 不是人民医院，是中医院 -> 中医院); "" when it only says something is wrong
+    (不对, 日子不对); None when the message is no correction."""
     lex = lexicon()
     text = msg.simple
-    if text in lex.change:
+    if text in lex.change or (len(text) <= 8 and text.endswith(("不对", "错了", "有误", "不对啊"))):
         return ""
     for cue in lex.correction_cues:
         at = text.find(cue)
-        if at < 0 or (cue == "是" and at > 0) or (cue == "不是" and at > 0):
+        if at < 0 or (cue in ("是", "不是") and at > 0) or len(text[:at].strip("，, ")) > 4:
             continue
-        if at > 0 and not _only_topic(text[:at]):
-            continue
-        rest_start = at + len(cue)
-        while rest_start < len(text) and is_separator(text[rest_start]):
-            rest_start += 1
-        value = msg.typed[rest_start:].strip().rstrip(lex.particles).strip()
+        rest = at + len(cue)
+        while rest < len(text) and is_separator(text[rest]):
+            rest += 1
+        value, plain = msg.typed[rest:], text[rest:]
+        if cue in ("不是", "不对，", "不对,", "不对") and "是" in plain:
+            cut = plain.rindex("是") + 1
+            value, plain = value[cut:], plain[cut:]
+        value = value.strip("，,。 ").rstrip(lex.particles).strip()
         if cue == "是" and not value:
             return None
         return value
     return None
-
-
-def _only_topic(prefix: str) -> bool:
-    """What may stand before a correction cue: 原因 / 医院 / 时间 / 地址 and a comma."""
-    bare = prefix.strip("，, ")
-    return bare in ("", "原因", "医院", "时间", "地址", "病区", "日期", "原因改一下", "时间改一下",
-                    "地址改一下", "不对", "错了", "不对不对")

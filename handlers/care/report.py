@@ -39,6 +39,9 @@ async def start_report(ctx: Context, parsed: Parsed, kind: str) -> list[Reply]:
         found = await find_glued(ctx, parsed.args)
         if found.members:
             return await _named(ctx, state, found.members, found.rest)
+        if _names_someone(kind, parsed.args):  # never the speaker in place of a name
+            name = parsed.args.split()[0][:8]
+            return [ctx.ask("name", state, ctx.t("care.name_not_found", name=name))]
         state.hospital = state.hospital or (parsed.args if kind == "hospitalisation" else None)
         return await _after_target(ctx, state, ctx.me(), _extra(parsed, state))
     if said in ("self", "partner"):
@@ -52,6 +55,17 @@ async def start_report(ctx: Context, parsed: Parsed, kind: str) -> list[Reply]:
             return [ctx.ask("name", state, ctx.t("care.name_not_found", name=said))]
         return await _named(ctx, state, found.members, _extra(parsed, state))
     return _ask_who(ctx, state, await _partner(ctx, ctx.me()))
+
+
+def _names_someone(kind: str, args: str) -> bool:
+    """Whether the words after the keyword start with a person (思想 X, 去世 X, 住院 X 人民医院),
+    not with what happened to the speaker (住院 人民医院, 困难 老伴瘫痪)."""
+    if kind in ("worry", "death"):
+        return True
+    first, _, rest = args.strip().partition(" ")
+    looks_like_name = 2 <= len(first) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in first)
+    return bool(rest) and looks_like_name and find.hospital(clean(first)) is None and (
+        kind != "hardship")
 
 
 def _fill(ctx: Context, state: ReportState, parsed: Parsed) -> None:
@@ -76,7 +90,9 @@ def _extra(parsed: Parsed, state: ReportState) -> str:
     """The free words after a name (困难 陈淑珍 老伴瘫痪 -> 老伴瘫痪), unless already taken."""
     if state.hospital or state.note:
         return ""
-    return parsed.args.partition(" ")[2].strip() if " " in parsed.args else ""
+    if " " not in parsed.args.strip():
+        return parsed.args.strip() if state.kind == "hardship" else ""
+    return parsed.args.partition(" ")[2].strip()
 
 
 def _note_target(ctx: Context, state: ReportState, value: str) -> None:
@@ -115,8 +131,9 @@ async def _after_target(
     state.target = target.id
     if state.kind == "hospitalisation" and extra and not state.hospital:
         state.hospital = extra
-    elif state.kind in ("hardship", "worry") and extra and not state.note:
+    elif state.kind in ("hardship", "worry") and extra:
         state.note = extra
+        ctx.note_slots(text=extra)
     elif state.kind in ("discharge", "death") and state.note is None:
         state.note = extra
     return await _next(ctx, state)
@@ -157,7 +174,7 @@ async def continue_report(ctx: Context, state: ReportState, parsed: Parsed) -> l
         chosen = await ctx.tx.get_member(int(ctx.choice)) if ctx.choice else None
         return await _after_target(ctx, state, chosen, "") if chosen else None
     if step == "name":
-        return await _step_name(ctx, state, answer.typed)
+        return await _step_name(ctx, state, answer)
     if step == "hospital":
         return await _step_hospital(ctx, state, answer, parsed)
     if step == "ward":
@@ -192,6 +209,10 @@ async def _step_who(ctx: Context, state: ReportState, text: str) -> list[Reply] 
         return [ctx.ask("name", state, ctx.t("care.ask_name"))]
     found = await find_member(ctx, text) if text else None
     if found is None or not found.members:
+        relation = find.relation(text) if text else None
+        if relation in ("father", "mother", "spouse"):  # 我老伴: not a member of the branch
+            ctx.note_slots(target=relation)
+            return [ctx.ask("name", state, ctx.t("care.not_a_member"))]
         return None
     if partner is not None and found.one is not None and found.one.id == partner.id:
         ctx.note("choose", choice=ctx.t("care.opt.partner", name=partner.name))
@@ -199,13 +220,16 @@ async def _step_who(ctx: Context, state: ReportState, text: str) -> list[Reply] 
     return await _named(ctx, state, found.members, "")
 
 
-async def _step_name(ctx: Context, state: ReportState, text: str) -> list[Reply] | None:
-    if not text:
+async def _step_name(ctx: Context, state: ReportState, answer: Cleaned) -> list[Reply] | None:
+    """A name written (or dictated: 是老吴，吴长林) — any clause of it may be the name."""
+    if not answer.typed:
         return None
-    found = await find_member(ctx, text)
-    if not found.members:
-        return [ctx.ask("name", state, ctx.t("care.name_not_found", name=text))]
-    return await _named(ctx, state, found.members, "")
+    for start, end in [(0, len(answer.simple)), *find.clauses(answer.simple)]:
+        said = answer.typed[start:end].removeprefix("是").strip()
+        found = await find_member(ctx, said) if said else None
+        if found is not None and found.members:
+            return await _named(ctx, state, found.members, "")
+    return [ctx.ask("name", state, ctx.t("care.name_not_found", name=answer.typed[:8]))]
 
 
 async def _step_hospital(ctx: Context, state: ReportState, answer: Cleaned,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.core.i18n import format_date
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed, keyword
+from bot.understanding import slots as find
+from bot.understanding.clean import Cleaned, without_opening
 from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts
 from handlers.care.report import start_report
 from handlers.common import is_officer, officer_only
@@ -94,10 +96,16 @@ async def continue_visit(ctx: Context, state: VisitState, parsed: Parsed) -> lis
         if day is None:
             return [ctx.ask("date", state, ctx.t("care.bad_date"), _visit_days(ctx))]
         state.day = day.isoformat()
+        ago = (ctx.local().date() - day).days
+        if ago in (0, 1, 2):
+            ctx.note_slots(day=("today", "yesterday", "day_before")[ago])
         skip = [Choice("跳过", ctx.t("button.skip"))]
         return [ctx.ask("note", state, ctx.t("care.ask_note"), skip)]
     if step == "note":
-        state.note = "" if parsed.intent is Intent.SKIP or ctx.choice == "跳过" else text
+        skipped = parsed.intent is Intent.SKIP or ctx.choice == "跳过"
+        state.note = "" if skipped else without_opening(text)
+        if state.note:
+            ctx.note_slots(text=state.note)
         state.photo = await _keep_photo(ctx)
         if state.photo is None and ctx.message.attachment is not None:
             return [Reply(ctx.t("care.photo_refused"))]
@@ -122,6 +130,23 @@ async def _keep_photo(ctx: Context) -> str | None:
         return None
     _, path = await save_file(folder, attachment.data, safe_name(attachment.filename, "visit.jpg"))
     return str(path)
+
+
+async def correct_visit(ctx: Context, state: VisitState, value: Cleaned) -> list[Reply] | None:
+    """At the read-back: 不对，是昨天去的 (the day) or a new note."""
+    said = find.day(value)
+    if said is not None:
+        state.day = (ctx.local().date() - timedelta(days=_DAYS[said])).isoformat()
+        ctx.note_slots(day=said)
+    elif value.typed:
+        state.note = value.typed
+        ctx.note_slots(text=value.typed)
+    else:
+        return None
+    return await _visit_readback(ctx, state)
+
+
+_DAYS = {"today": 0, "yesterday": 1, "day_before": 2}
 
 
 async def _visit_readback(ctx: Context, state: VisitState) -> list[Reply]:
@@ -193,12 +218,6 @@ async def _officer_report(ctx: Context, parsed: Parsed, kind: str, example: str)
     word = keyword(Intent.WORRY if kind == "worry" else Intent.DEATH)
     if not parsed.args:
         return [Reply(ctx.t("care.occasion_usage", word=word, example=example))]
-    name = parsed.args.split()[0]
-    found = [m for m in await ctx.tx.find_members_by_name(name)
-             if m.status == "active" and m.branch_id is not None
-             and await may_handle(ctx.tx, ctx.me(), m.branch_id)]
-    if len(found) != 1:
-        return [Reply(ctx.t("proxy.not_found", name=name))]
     return await start_report(ctx, parsed, kind)
 
 
@@ -219,4 +238,4 @@ INTENTS = {
     Intent.WORRY: handle_worry,
     Intent.DEATH: handle_death,
 }
-FLOWS = {"visit": Flow(VisitState, continue_visit)}
+FLOWS = {"visit": Flow(VisitState, continue_visit, correct_visit)}

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from bot.core.i18n import format_date, t
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
+from bot.understanding.clean import Cleaned
+from bot.understanding.slots import address_in, time_of_day
 from handlers.context import Context
 from handlers.delivery.common import TIMES, month_key, month_words, time_words
 from handlers.delivery.notify import tell_delivered
@@ -66,7 +68,14 @@ async def handle_delivery(ctx: Context, parsed: Parsed) -> list[Reply]:
                             date=when))]
     intro = [ctx.t("delivery.existing", id=existing.id)] if existing else []
     address = (existing.address if existing else None) or member.address
-    return _ask_address(ctx, DeliveryState(month), address, intro)
+    state = DeliveryState(month, time=parsed.slot("time"))
+    said = parsed.slot("address")
+    for key in ("time", "address"):
+        if parsed.slot(key):
+            ctx.note_slots(**{key: parsed.slot(key) or ""})
+    if said:
+        return [*([Reply(intro[0])] if intro else []), *_new_address(ctx, state, said)]
+    return _ask_address(ctx, state, address, intro)
 
 
 def _ask_address(
@@ -80,6 +89,27 @@ def _ask_address(
                Choice(_CHANGED, ctx.t("delivery.opt.changed"))]
     return [ctx.ask("address", state,
                     "\n".join([*intro, ctx.t("delivery.ask_address", address=address)]), choices)]
+
+
+def _new_address(ctx: Context, state: DeliveryState, address: str) -> list[Reply]:
+    state.address, state.changed = address, True
+    return _ask_time(ctx, state) if state.time is None else _readback(ctx, state)
+
+
+async def correct_delivery(ctx: Context, state: DeliveryState,
+                           value: Cleaned) -> list[Reply] | None:
+    """At the read-back: 改成下午 (the time) or 地址不对，是和平街10号 (the address)."""
+    when = time_of_day(value)
+    if when is not None:
+        state.time = when
+        ctx.note_slots(time=when)
+        return _readback(ctx, state)
+    said = address_in(value) or value.typed
+    if len(said) < _MIN_ADDRESS:
+        return None
+    state.address, state.changed = said, True
+    ctx.note_slots(address=said)
+    return _readback(ctx, state)
 
 
 def _ask_time(ctx: Context, state: DeliveryState) -> list[Reply]:
@@ -100,20 +130,26 @@ async def continue_delivery(ctx: Context, state: DeliveryState,
     assert ctx.conversation is not None
     step = ctx.conversation.step
     text, choice = (ctx.message.text or "").strip(), ctx.choice
+    answer = ctx.answer()
     if step == "address":
+        typed_address = address_in(answer)
+        if typed_address is not None:  # 我搬到建设路20号了: the new address, said at once
+            ctx.note("choose", choice=ctx.t("delivery.opt.changed"), address=typed_address)
+            return _new_address(ctx, state, typed_address)
         if choice == _SAME or parsed.intent is Intent.CONFIRM:
             state.changed = False
-            return _ask_time(ctx, state)
+            return _ask_time(ctx, state) if state.time is None else _readback(ctx, state)
         if choice == _CHANGED:
             return [ctx.ask("new_address", state, ctx.t("delivery.ask_new_address"))]
         step = "new_address" if parsed.intent is None and len(text) >= _MIN_ADDRESS else step
     if step == "new_address":
-        if len(text) < _MIN_ADDRESS or (parsed.intent is not None and not parsed.args):
+        said = address_in(answer) or answer.typed
+        if len(said) < _MIN_ADDRESS or (parsed.intent is not None and not parsed.args):
             return None
-        state.address, state.changed = text, True
-        return _ask_time(ctx, state)
+        ctx.note_slots(address=said)
+        return _new_address(ctx, state, said)
     if step == "time":
-        when = TIMES.get(choice or "") or _time_in(text)
+        when = TIMES.get(choice or "") or _time_in(answer.simple)
         if not when:
             return None
         state.time = when
@@ -189,4 +225,4 @@ async def handle_received(ctx: Context, parsed: Parsed) -> list[Reply]:
 
 
 INTENTS = {Intent.DELIVERY: handle_delivery, Intent.RECEIVED: handle_received}
-FLOWS = {"delivery": Flow(DeliveryState, continue_delivery)}
+FLOWS = {"delivery": Flow(DeliveryState, continue_delivery, correct_delivery)}

@@ -38,6 +38,8 @@ _OWN: dict[str, frozenset[Intent]] = {
 # Officers writing a text: only an exact word leaves the question.
 _WRITING = frozenset({("broadcast", "text"), ("publish", "content")})
 _REACHING_OUT = frozenset({Intent.CONTACT, Intent.HELP})
+# At these read-backs, whatever else is typed is the text again, rewritten.
+_REWRITTEN = frozenset({"broadcast"})
 
 
 async def continue_conversation(ctx: Context, parsed: Parsed, flows: dict[str, Flow[Any]],
@@ -109,7 +111,7 @@ async def _chosen(ctx: Context, flow: Flow[Any], state: Any, conv: OpenConversat
     if label:
         ctx.note(label)
     else:
-        ctx.note("choose", choice=choice.label)
+        ctx.note("choose", choice=choice.label, choice_value=choice.value)
     if choice.value == "取消":
         return cancel(ctx)
     return await _step(ctx, flow, state, conv, understand(choice.value))
@@ -132,6 +134,12 @@ async def _not_a_choice(ctx: Context, flow: Flow[Any], state: Any, conv: OpenCon
     if _leaves(ctx, conv, parsed):
         ctx.end()
         return None
+    if conv.step == "confirm" and conv.flow in _REWRITTEN and parsed.intent is None and (
+            flow.correct is not None and answer.typed):
+        ctx.note("correct")
+        return await _correct(ctx, flow, state, answer.typed)
+    if parsed.intent is None and _is_skip(answer.simple):
+        parsed = Parsed(Intent.SKIP, "", None)
     if parsed.intent is Intent.CONFIRM:
         ctx.note("confirm")
     elif parsed.intent is Intent.SKIP:
@@ -143,8 +151,17 @@ async def _not_a_choice(ctx: Context, flow: Flow[Any], state: Any, conv: OpenCon
 
 def _is_cancel(text: str) -> bool:
     """取消, 算了, 不请了…: the whole conversation is dropped."""
+    particles = lexicon().particles
     words = lexicon().cancel
-    return text in words or any(len(w) >= 2 and text.startswith(w) for w in words)
+    bare = text.rstrip(particles)
+    return bare in {w.rstrip(particles) for w in words} or any(
+        len(w) >= 2 and text.startswith(w) for w in words)
+
+
+def _is_skip(text: str) -> bool:
+    """不知道, 记不清了, 不用记了: where a question may be skipped, that is the answer."""
+    particles = lexicon().particles
+    return text.rstrip(particles) in {w.rstrip(particles) for w in lexicon().skip}
 
 
 def _leaves(ctx: Context, conv: OpenConversation, parsed: Parsed) -> bool:

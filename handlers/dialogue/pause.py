@@ -52,8 +52,7 @@ async def after_pause(ctx: Context, parsed: Parsed, flows: dict[str, Any]) -> li
     if parsed.intent is not None and parsed.intent not in _ANSWER_WORDS and parsed.sure:
         ctx.end()
         return None
-    if parsed.intent is Intent.CANCEL and pick(ctx.text, None, [
-            (c.value, c.label) for c in paused.choices]).index is None:
+    if parsed.intent is Intent.CANCEL:
         ctx.end()
         ctx.note("cancel")
         return [Reply(ctx.t("cancelled"), show_menu=True)]

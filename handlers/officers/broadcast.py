@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.core.i18n import t
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
+from bot.understanding.clean import Cleaned, without_opening
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
 from handlers.notify import push, reachable
@@ -47,7 +48,7 @@ async def continue_broadcast(ctx: Context, state: BroadcastState,
     branch = await ctx.tx.get_branch(state.branch_id)
     if branch is None:
         return None
-    typed = (ctx.message.text or "").strip()
+    typed = without_opening(ctx.message.text or "", *_OPENING)
     if ctx.conversation.step == "text" or (parsed.intent is None and typed):
         return await _readback(ctx, branch, state, typed) if typed else None
     if parsed.intent is not Intent.CONFIRM:
@@ -67,8 +68,24 @@ async def _readback(ctx: Context, branch: Branch, state: BroadcastState,
         return [Reply(_with_phone_list(ctx, ctx.t("broadcast.nobody", branch=branch.name),
                                        unbound))]
     state.text = text
+    ctx.note_slots(text=text)
     return [ctx.readback("confirm", state, ctx.t("broadcast.readback", branch=branch.name,
                                                  n=len(readers), text=text))]
+
+
+async def correct_broadcast(ctx: Context, state: BroadcastState,
+                            value: Cleaned) -> list[Reply] | None:
+    """At the read-back, anything else typed is the notice, rewritten."""
+    branch = await ctx.tx.get_branch(state.branch_id)
+    text = without_opening(value.typed, *_OPENING) if value.typed else ""
+    if value.typed and ctx.message.text and value.typed in ctx.message.text:
+        text = without_opening(ctx.message.text, *_OPENING)
+    if branch is None or not text:
+        return None
+    return await _readback(ctx, branch, state, text)
+
+
+_OPENING = ("通知一下", "通知大家", "通知", "发个通知", "内容是", "改成")
 
 
 async def _send(ctx: Context, branch: Branch, text: str) -> list[Reply]:
@@ -108,4 +125,4 @@ def _with_phone_list(ctx: Context, text: str, unbound: list[Member]) -> str:
 
 
 INTENTS = {Intent.BROADCAST: handle_broadcast}
-FLOWS = {"broadcast": Flow(BroadcastState, continue_broadcast)}
+FLOWS = {"broadcast": Flow(BroadcastState, continue_broadcast, correct_broadcast)}

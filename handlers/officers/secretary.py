@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core.i18n import format_date, hhmm
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed
+from bot.understanding.clean import Cleaned
+from bot.understanding.names import match_name, name_at_start
+from bot.understanding.slots import trim_leading
 from handlers.binding import create_invite, format_code
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
@@ -61,28 +65,41 @@ def _attendance_lines(ctx: Context, branch: str, report: Attendance) -> list[str
     ]
 
 
-async def _branch_member(ctx: Context, name: str) -> tuple[Member | None, str | None]:
-    """A member of the secretary's own branch by name, or the reason there is none."""
+async def _branch_member(ctx: Context, said: str) -> tuple[Member | None, str, str | None]:
+    """A member of the secretary's own branch named at the start of `said` (as typed, by
+    sound, or one character apart; glued or spaced), what follows the name, or the reason
+    there is none. Never anyone of another branch."""
     me = ctx.me()
-    found = await ctx.tx.find_members_by_name(name, me.branch_id) if me.branch_id else []
-    found = [m for m in found if m.status == "active"]
+    members = await ctx.tx.branch_members(me.branch_id) if me.branch_id else []
+    roster = [(m.id, m.name) for m in members]
+    first, _, rest = said.strip().partition(" ")
+    ids = match_name(first, roster) if rest else []
+    if not ids:
+        ids, length = name_at_start(said.strip(), roster)
+        first, rest = said.strip()[:length], said.strip()[length:]
+    rest = rest.strip().lstrip("的，, ").strip()
+    found = [m for m in members if m.id in ids]
     if not found:
-        return None, ctx.t("proxy.not_found", name=name)
+        return None, rest, ctx.t("proxy.not_found", name=said.split(" ")[0][:8])
     if len(found) > 1:
-        return None, ctx.t("proxy.ambiguous", name=name)
-    return found[0], None
+        return None, rest, ctx.t("proxy.ambiguous", name=first,
+                                 names="、".join(m.name for m in found))
+    return found[0], rest, None
 
 
 async def handle_proxy(ctx: Context, parsed: Parsed) -> list[Reply]:
     """代签 姓名 原因: check a member in on their behalf, recorded with who and why."""
     if not is_officer(ctx):
         return officer_only(ctx)
-    parts = parsed.args.split(maxsplit=1)
-    if len(parts) < 2:
+    if not parsed.args.strip():
         return [Reply(ctx.t("proxy.usage"))]
-    member, problem = await _branch_member(ctx, parts[0])
+    member, reason, problem = await _branch_member(ctx, parsed.args)
     if member is None:
+        if reason:
+            ctx.note_slots(reason=trim_leading(reason))
         return [Reply(problem or "")]
+    reason = trim_leading(reason) or ctx.t("proxy.no_reason")
+    ctx.note_slots(name=member.name, reason=reason)
     branch = await home_branch(ctx)
     rule = branch_rule(branch)
     start = today_start(ctx, rule) if rule else None
@@ -93,10 +110,30 @@ async def handle_proxy(ctx: Context, parsed: Parsed) -> list[Reply]:
     if existing:
         when = hhmm(ctx.local(existing.checked_in_at))
         return [Reply(ctx.t("proxy.already", name=member.name, time=when))]
-    state = ProxyState(session.id, member.id, parts[1])
+    return [_proxy_readback(ctx, ProxyState(session.id, member.id, reason), member, start)]
+
+
+def _proxy_readback(ctx: Context, state: ProxyState, member: Member, start: datetime) -> Reply:
     date = format_date(ctx.locale, ctx.local(start))
-    return [ctx.readback("confirm", state, ctx.t("proxy.readback", name=member.name, date=date,
-                                                 reason=parts[1]))]
+    return ctx.readback("confirm", state, ctx.t("proxy.readback", name=member.name, date=date,
+                                                reason=state.reason))
+
+
+async def correct_proxy(ctx: Context, state: ProxyState, value: Cleaned) -> list[Reply] | None:
+    """不对，是孙福海 (another member) / 原因改成住院 (another reason)."""
+    session = await ctx.tx.get_session(state.session_id)
+    if session is None or not value.typed:
+        return None
+    member, rest, _ = await _branch_member(ctx, value.typed)
+    if member is not None and not rest:
+        state.member_id = member.id
+        ctx.note_slots(name=member.name)
+    else:
+        state.reason = trim_leading(value.typed)
+        ctx.note_slots(reason=state.reason)
+    target = await ctx.tx.get_member(state.member_id)
+    assert target is not None
+    return [_proxy_readback(ctx, state, target, session.starts_at)]
 
 
 @dataclass
@@ -137,13 +174,13 @@ async def handle_invite(ctx: Context, parsed: Parsed) -> list[Reply]:
     """邀请 姓名 [家属关系]: a one-time binding code for a member of the secretary's branch."""
     if not is_officer(ctx):
         return officer_only(ctx)
-    parts = parsed.args.split(maxsplit=1)
-    if not parts:
+    if not parsed.args.strip():
         return [Reply(ctx.t("invite.usage"))]
-    member, problem = await _branch_member(ctx, parts[0])
+    member, rest, problem = await _branch_member(ctx, parsed.args)
     if member is None:
         return [Reply(problem or "")]
-    relation = parts[1].strip() if len(parts) > 1 else None
+    ctx.note_slots(name=member.name)
+    relation = rest.strip() or None
     code = await create_invite(ctx.tx, member.id, relation, ctx.me().id, ctx.now)
     await ctx.tx.audit("invite", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
                        subject_member_id=member.id, detail={"family": bool(relation)})
@@ -158,4 +195,4 @@ INTENTS = {
     Intent.PROXY: handle_proxy,
     Intent.INVITE: handle_invite,
 }
-FLOWS = {"proxy": Flow(ProxyState, continue_proxy)}
+FLOWS = {"proxy": Flow(ProxyState, continue_proxy, correct_proxy)}

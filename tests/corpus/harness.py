@@ -58,11 +58,15 @@ class Outcome:
     @property
     def slot_errors(self) -> list[str]:
         return [f"{k}: want {v!r}, got {self.slots.get(k)!r}" for k, v in self.line.slots.items()
-                if fold(self.slots.get(k) or "") != fold(v)]
+                if fold(v) not in (fold(self.slots.get(k) or ""),
+                                   fold(self.slots.get(f"{k}_value") or "-"))]
 
     @property
     def false_checkin(self) -> bool:
-        return self.checked_in and self.line.label != "checkin"
+        """A check-in nobody asked for (a secretary's 确认 of 代签 is one asked for)."""
+        proxy = self.line.state.endswith("proxy.confirm") and self.line.label in (
+            "confirm", "resume", "choose")
+        return self.checked_in and self.line.label != "checkin" and not proxy
 
 
 @dataclass
@@ -186,6 +190,12 @@ def _report(*texts: str) -> Callable[[Zhibu, str], Awaitable[None]]:
     return reach
 
 
+async def _report_confirm(z: Zhibu, who: str) -> None:
+    """The read-back; a family member is not asked about a partner (刘德明 has none)."""
+    partner = () if who == SPEAKERS["family"] else ("1",)
+    await _report("人民医院", "3病区12床", "今天", *partner)(z, who)
+
+
 def _visit(*texts: str) -> Callable[[Zhibu, str], Awaitable[None]]:
     async def reach(z: Zhibu, who: str) -> None:
         task = await _visit_task(z)
@@ -202,7 +212,7 @@ STATES: dict[str, Callable[[Zhibu, str], Awaitable[None]]] = {
     "report.ward": _report("人民医院"),
     "report.date": _report("人民医院", "3病区12床"),
     "report.partner": _report("人民医院", "3病区12床", "今天"),
-    "report.confirm": _report("人民医院", "3病区12床", "今天", "1"),
+    "report.confirm": _report_confirm,
     "report.note": _steps("困难"),
     "delivery.address": _steps("送学"),
     "delivery.new_address": _steps("送学", "2"),

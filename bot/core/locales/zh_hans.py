@@ -81,7 +81,8 @@ MESSAGES: dict[str, str] = {
     "attendance.never": "还没有举行过学习日。",
     "proxy.usage": "请这样写：代签 姓名 原因，例如：代签 王秀英 腿脚不便",
     "proxy.not_found": "本支部没有找到“{name}”，请核对姓名。",
-    "proxy.ambiguous": "本支部有几位“{name}”，请联系管理员处理。",
+    "proxy.ambiguous": "本支部有几位同志都像“{name}”：{names}。请写全名。",
+    "proxy.no_reason": "书记代签",
     "proxy.readback": "为{name}代签{date}学习日，原因：{reason}。",
     "proxy.ok": "已为{name}代签，原因：{reason}。已通知本人。",
     "proxy.already": "{name}已签到 {time}，不用代签。",
@@ -129,6 +130,10 @@ MESSAGES: dict[str, str] = {
     "care.ask_name": "请写这位同志的名字。",
     "care.which": "有两位同志叫这个名字：{names}。是哪一位？",
     "care.unknown": "不清楚",
+    "care.not_a_member": (
+        "这里登记的是支部党员住院。家里人住院，可以回复“书记”找书记说说。"
+        "是哪位党员同志？请写名字。"
+    ),
     "care.day_unknown": "哪天入院不清楚",
     "care.name_not_found": "本支部没有找到“{name}”，请再写一次名字，或按“取消”。",
     "care.ask_hospital": "住在哪家医院？",
