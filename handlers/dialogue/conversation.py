@@ -14,6 +14,7 @@ from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed, parse_whole
 from bot.understanding.choices import Picked, pick
 from bot.understanding.clean import clean
+from bot.understanding.keywords import parse_prefix
 from bot.understanding.lexicon import lexicon
 from bot.understanding.sentence import understand
 from bot.understanding.slots import correction
@@ -167,8 +168,13 @@ def _is_skip(text: str) -> bool:
 def _leaves(ctx: Context, conv: OpenConversation, parsed: Parsed) -> bool:
     """Whether a message starts something else rather than answering the question."""
     intent = parsed.intent
-    if intent is None or intent in _ANSWER_WORDS or intent in _OWN.get(conv.flow, frozenset()):
+    if intent is None or intent in _ANSWER_WORDS:
         return False
+    if intent in _OWN.get(conv.flow, frozenset()):
+        # At a read-back, the word again with new words (代签 孙福海 …) starts afresh.
+        again = parse_prefix(ctx.message.text or "")
+        return conv.step == "confirm" and again is not None and again.intent is intent and bool(
+            again.args)
     whole = parse_whole(ctx.message.text or "")
     if whole is not None and whole.intent is intent:
         return True

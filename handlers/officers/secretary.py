@@ -80,7 +80,8 @@ async def _branch_member(ctx: Context, said: str) -> tuple[Member | None, str, s
     rest = rest.strip().lstrip("的，, ").strip()
     found = [m for m in members if m.id in ids]
     if not found:
-        return None, rest, ctx.t("proxy.not_found", name=said.split(" ")[0][:8])
+        unknown, _, after = said.strip().partition(" ")
+        return None, after.strip(), ctx.t("proxy.not_found", name=unknown[:8])
     if len(found) > 1:
         return None, rest, ctx.t("proxy.ambiguous", name=first,
                                  names="、".join(m.name for m in found))

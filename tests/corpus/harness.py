@@ -9,6 +9,7 @@ Between lines every record a message can leave is deleted, so each line starts a
 
 from __future__ import annotations
 
+import asyncio
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -123,6 +124,7 @@ class Bench:
 
     @classmethod
     async def open(cls, folder: Path) -> Bench:
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         z = await open_zhibu(folder / "corpus.db", FakeClock(STUDY_DAY_MORNING), fresh=True)
         async with z.app.store.transaction() as tx:
             (liu,) = await tx.find_members_by_name("刘德明")
