@@ -85,6 +85,10 @@ class CheckIn:
     reason: str | None
 
 
+# The leave reason of a member in hospital on a study day: counted as 请假, never 缺席.
+HOSPITAL_LEAVE = "住院"
+
+
 @dataclass(frozen=True)
 class Conversation:
     """Where a multi-step conversation stands."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 
 import aiosqlite
 
-from storage.models import Attendance, CheckIn, Member, StudySession
+from storage.models import HOSPITAL_LEAVE, Attendance, CheckIn, Member, StudySession
 from storage.repo_base import RepoBase
 from storage.timefmt import parse_ts, ts
 
@@ -118,10 +119,28 @@ class StudyRepo(RepoBase):
                 "SELECT member_id, reason FROM leave_requests WHERE session_id = ?", (session.id,)
             )
         }
+        for member_id in await self._in_hospital(session, [m.id for m in expected]):
+            leaves.setdefault(member_id, HOSPITAL_LEAVE)
         present = [(m, checkins[m.id]) for m in expected if m.id in checkins]
         on_leave = [(m, leaves[m.id]) for m in expected if m.id in leaves and m.id not in checkins]
         absent = [m for m in expected if m.id not in checkins and m.id not in leaves]
         return Attendance(session, expected, present, on_leave, absent)
+
+    async def _in_hospital(self, session: StudySession, member_ids: list[int]) -> set[int]:
+        """Members in hospital on a session's day: a stay admitted by then (or reported by the
+        day after) and not ended before the session began. They are on leave, not absent."""
+        if not member_ids:
+            return set()
+        day = session.starts_at.date().isoformat()
+        rows = await self._all(
+            "SELECT member_id, details, created_at FROM care_events "
+            "WHERE kind = 'hospitalisation' AND created_at <= ? "
+            "AND (closed_at IS NULL OR closed_at >= ?)",
+            (ts(session.starts_at + timedelta(days=1)), ts(session.starts_at)),
+        )
+        wanted = set(member_ids)
+        return {int(r["member_id"]) for r in rows if int(r["member_id"]) in wanted
+                and str(json.loads(r["details"]).get("admitted_on") or day) <= day}
 
     async def member_record(
         self, member_id: int, branch_id: int, start: datetime, end: datetime
@@ -152,4 +171,5 @@ class StudyRepo(RepoBase):
                 (member_id, *ids),
             )
         }
+        leave |= {s.id for s in sessions if await self._in_hospital(s, [member_id])}
         return sessions, present, leave

@@ -53,7 +53,7 @@ def test_home_delivery_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = _replay("home-delivery.txt", tmp_path, capsys)
     assert "已为1位同志登记送学上门：刘德明" in out
     assert "📎 december-material.pdf" in out
-    assert "您已经登记过送学上门（#1）" in out
+    assert "【刘德明】送学\n  ↳ 您已经登记过送学上门，再核对一下：" in out
     assert "[送学上门]" in out
     assert "城关镇新华路5号2单元（新地址） · 下午 · 待指派" in out
     assert "📎 十二月学习要点-大字版.pdf" in out

@@ -102,6 +102,16 @@ async def test_a_pdf_sent_with_a_caption_is_published_and_sent_back_as_a_documen
     assert Path(path).parent.name == (await materials(zhibu))[0].file_sha256
 
 
+async def test_members_see_neither_the_uploaders_file_name_nor_an_id(zhibu: Zhibu) -> None:
+    await send_file(zhibu, "李建国", PDF, "december-material.pdf", "资料")
+    await zhibu.say("李建国", "确认")
+    (reply,) = await zhibu.say("王秀英", "资料")
+    assert "《2026年12月学习资料》" in reply.text and "december" not in reply.text
+    assert "#" not in reply.text
+    (path,) = reply.files
+    assert Path(path).name == "2026年12月学习资料.pdf"
+
+
 async def test_the_same_file_is_stored_once_by_its_content_hash(zhibu: Zhibu) -> None:
     for caption in ("资料 公报", "资料 公报（再发一次）"):
         await send_file(zhibu, "李建国", PDF, "公报.pdf", caption)

@@ -42,7 +42,8 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
                  "--month", "2026-12", "--out", str(out)]) == 0
     book = load_workbook(out)
     attendance = [list(r) for r in book["出勤"].iter_rows(values_only=True)]
-    assert attendance[1][:6] == ["2026-12-08 09:00", 9, 2, 1, 1, 6]
+    # 张桂兰, admitted that day, is on leave (住院), not absent: 实到 2, 代签 1, 请假 2, 缺席 5
+    assert attendance[1][:6] == ["2026-12-08 09:00", 9, 2, 1, 2, 5]
     visits = [list(r) for r in book["走访"].iter_rows(values_only=True)]
     assert visits[1][:2] == ["张桂兰", "住院"] and visits[1][4] == "已走访"
     assert "中心医院" not in str(visits)

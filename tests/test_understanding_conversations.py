@@ -205,3 +205,17 @@ async def test_a_guess_is_asked_before_anything_is_recorded(zhibu: Zhibu) -> Non
     assert await _checked_in(zhibu) == 0
     await zhibu.text("王秀英", "书记早，王秀英到")
     assert "签到成功" in await zhibu.text("王秀英", "是")
+
+
+# -- a hospital stay on the study day is leave, not absence ---------------------------------
+
+async def test_a_member_in_hospital_on_the_study_day_is_on_leave_not_absent(
+    zhibu: Zhibu,
+) -> None:
+    await zhibu.converse("王秀英", "我昨天住院了，在人民医院", "跳过", "2", "确认")
+    attendance = await zhibu.text("李建国", "出勤")
+    assert "王秀英（住院）" in attendance
+    assert "缺席 8 人" in attendance and "王秀英、" not in attendance.split("缺席")[1]
+    zhibu.clock.advance(timedelta(hours=12))
+    me = await zhibu.text("王秀英", "我的")
+    assert "请假1次" in me and "缺席0次" in me

@@ -11,10 +11,12 @@ from pathlib import Path
 from bot.app import build_app
 from bot.config import Config
 from bot.core.clock import Clock
+from bot.core.i18n import t
 from handlers.delivery.common import (
     large_print,
     material_path,
     month_key,
+    month_words,
     print_name,
     print_subtitle,
     size_words,
@@ -66,8 +68,9 @@ async def _add(tx: Tx, args: argparse.Namespace, month: str, config: Config,
 
 
 async def _draft(tx: Tx, args: argparse.Namespace, month: str) -> Draft:
+    default = t("zh-Hans", "material.default_title", month=month_words("zh-Hans", month))
     if args.text:
-        return text_draft(args.text, f"{month}学习资料")
+        return text_draft(args.text, default)
     if args.link:
         return Draft("link", args.title or args.link, url=args.link)
     path: Path = args.file
@@ -82,7 +85,7 @@ async def _draft(tx: Tx, args: argparse.Namespace, month: str) -> Draft:
     if mime is None or folder is None:
         raise MaterialError("只能发布PDF、Word（.docx）或图片文件。")
     data = await asyncio.to_thread(path.read_bytes)
-    return await file_draft(folder, data, path.name, mime, args.title or "")
+    return await file_draft(folder, data, path.name, mime, args.title or "", default)
 
 
 async def _print(tx: Tx, args: argparse.Namespace, month: str, config: Config) -> list[str]:

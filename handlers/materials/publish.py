@@ -89,7 +89,8 @@ async def _from_file(
     folder = await ctx.tx.files_dir()
     if folder is None:
         return [Reply(ctx.t("material.no_store"))]
-    draft = await file_draft(folder, attachment.data, attachment.filename, mime, caption)
+    default = ctx.t("material.default_title", month=month_words(ctx.locale, state.month))
+    draft = await file_draft(folder, attachment.data, attachment.filename, mime, caption, default)
     return await _with_draft(ctx, state, draft)
 
 

@@ -27,6 +27,7 @@ FILE_TYPES = {
 }
 _URL = re.compile(r"https?://\S+")
 _TITLE_SPLIT = re.compile(r"[：:]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _MAX_TITLE = 40
 
 
@@ -69,12 +70,16 @@ def file_mime(filename: str, mime: str | None) -> str | None:
 
 
 async def file_draft(folder: Path, data: bytes, filename: str, mime: str,
-                     caption: str) -> Draft:
-    """Store the file by its content hash and describe it (the caption is its title)."""
-    ext = next((e for e, m in FILE_TYPES.items() if m == mime), "")
-    name = safe_name(filename, f"material{ext}")
+                     caption: str, default_title: str) -> Draft:
+    """Store the file by its content hash and describe it. The caption is its title (else the
+    month's: 2026年12月学习资料), and the file is kept under that title: members see neither
+    the uploader's file name (december-material.pdf) nor an id."""
+    ext = next((e for e, m in FILE_TYPES.items() if m == mime), "") or PurePath(filename).suffix
+    stem = PurePath(filename).stem
+    human = _CJK.search(stem) is not None  # 全会公报.pdf is a title; december-material is not
+    title = caption.strip()[:_MAX_TITLE] or (stem[:_MAX_TITLE] if human else default_title)
+    name = safe_name(filename if human else f"{title}{ext}", f"material{ext}")
     sha, _ = await save_file(folder, data, name)
-    title = caption.strip()[:_MAX_TITLE] or PurePath(name).stem
     return Draft("file", title, sha256=sha, filename=name, mime=mime, size=len(data))
 
 

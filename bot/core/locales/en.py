@@ -308,7 +308,7 @@ MESSAGES: dict[str, str] = {
         " is out; to be brought home: {names}. Send 送学单 to assign."
     ),
     "delivery.already_delivered": "The study material for {month} was brought to you on {date}.",
-    "delivery.existing": "You asked for home delivery already (#{id}); let us check it:",
+    "delivery.existing": "You asked for home delivery already; let us check it:",
     "delivery.ask_address": "Where should it go?\n{address}",
     "delivery.opt.same": "Here",
     "delivery.opt.changed": "New address",

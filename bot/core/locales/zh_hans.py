@@ -275,7 +275,7 @@ MESSAGES: dict[str, str] = {
         "需要送学上门：{names}。请发“送学单”安排。"
     ),
     "delivery.already_delivered": "{month}的学习资料已经在{date}送到了，不用再申请。",
-    "delivery.existing": "您已经登记过送学上门（#{id}），再核对一下：",
+    "delivery.existing": "您已经登记过送学上门，再核对一下：",
     "delivery.ask_address": "送到哪里？\n{address}",
     "delivery.opt.same": "就是这里",
     "delivery.opt.changed": "地址变了",
