@@ -80,3 +80,25 @@ def test_secretary_month_transcript(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "城关离退休干部党支部2026年12月报表：学习日1次，实到2人次（代签0）" in out
     assert "📎 城关离退休干部党支部-2026-12-报表.xlsx" in out
     assert "📎 城关离退休干部党支部-2026-12-报表.png" in out
+
+
+def test_sentences_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sentences and voice input: fillers, negation, slots, corrections, a late answer."""
+    out = _replay("sentences.txt", tmp_path, capsys)
+    assert "王秀英，签到成功！" in out  # 嗯，我今天签到。
+    assert "张桂兰，签到成功！" in out  # 书记好，我到了
+    assert "吴长林，签到成功" not in out  # 在路上 is never a check-in
+    assert "路上慢点" in out
+    assert "原因：腰疼。" in out  # 不对，是腰疼 corrected the reason from the sentence
+    assert "已为您请假" in out
+    # The hospital and ward came from the sentence; only the day was asked.
+    assert "陈淑珍，住在人民医院三病区十二床，昨天入院。" in out
+    assert "住在哪家医院？" in out  # asked of 郑丽华 only, after she chose to go on
+    assert "要接着登记住院吗？" in out
+    assert "郑丽华，签到成功" not in out  # the late 1 was not menu item 1
+    assert "郑丽华，住在中医院，今天入院。" in out
+    assert "有事可以找李建国書記，電話 13800000001。" in out
+    assert "也可以直接說，比如：我腿疼去不了" in out
+    assert "请假 3 人：陈淑珍（住院）、孙福海（腰疼）、郑丽华（住院）" in out
+    assert "为吴长林代签" in out  # 吴常林, as voice wrote it
+    assert "实到 3 人：王秀英、张桂兰、吴长林（代签）" in out
