@@ -18,6 +18,7 @@ from bot.config import Config, DatabaseConfig
 from bot.core.clock import FakeClock
 from bot.core.messages import InboundMessage, Reply
 from bot.demo import seed
+from handlers.binding import create_invite
 from storage import SqliteStore
 
 if TYPE_CHECKING:
@@ -63,6 +64,12 @@ async def count_rows(store: SqliteStore, table: str) -> int:
     return int(row["n"]) if row else 0
 
 
+DAUGHTER = "刘德明的女儿"
+
+
+DAUGHTER = "刘德明的女儿"
+
+
 @dataclass
 class Zhibu:
     """The assistant as a chat partner: say something as someone, read the replies."""
@@ -89,6 +96,14 @@ class Zhibu:
     async def text(self, who: str, text: str | None = None, **kw: str) -> str:
         """The replies to one message, joined."""
         return "\n".join(r.text for r in await self.say(who, text, **kw))
+
+    async def bind_daughter(self) -> str:
+        """刘德明's daughter binds with an invite code; her console name."""
+        async with self.app.store.transaction() as tx:
+            (liu,) = await tx.find_members_by_name("刘德明")
+            code = await create_invite(tx, liu.id, "女儿", None, self.clock.now())
+        await self.text(DAUGHTER, code)
+        return DAUGHTER
 
     async def converse(self, who: str, *texts: str) -> str:
         """Several messages in turn (a conversation's steps); the last one's replies."""

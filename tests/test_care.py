@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from handlers.binding import create_invite
 from handlers.care.jobs import CareJobs
 from storage import MemberData
 from storage.repo_care import VisitTask
@@ -129,10 +128,7 @@ async def test_a_member_reports_for_their_pair_partner(zhibu: Zhibu) -> None:
 
 
 async def test_a_family_member_reports_for_the_member_only(zhibu: Zhibu) -> None:
-    async with zhibu.app.store.transaction() as tx:
-        (liu,) = await tx.find_members_by_name("刘德明")
-        code = await create_invite(tx, liu.id, "女儿", None, zhibu.clock.now())
-    await zhibu.text("刘德明的女儿", code)
+    await zhibu.bind_daughter()
     assert "住在哪家医院" in await zhibu.text("刘德明的女儿", "住院")
     await zhibu.text("刘德明的女儿", "中医院")
     await zhibu.text("刘德明的女儿", "跳过")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.roster.importer import import_roster
-from handlers.binding import create_invite
 from tests.conftest import Zhibu, count_rows
 
 BRANCH = "城关离退休干部党支部"
@@ -52,10 +53,7 @@ async def test_a_member_reports_another_by_a_dictated_name(zhibu: Zhibu) -> None
 
 
 async def test_a_daughter_reports_her_father(zhibu: Zhibu) -> None:
-    async with zhibu.app.store.transaction() as tx:
-        (liu,) = await tx.find_members_by_name("刘德明")
-        code = await create_invite(tx, liu.id, "女儿", None, zhibu.clock.now())
-    await zhibu.text("刘德明的女儿", code)
+    await zhibu.bind_daughter()
     assert "哪个病区" in await zhibu.text("刘德明的女儿", "我爸住院了，在中医院")
     await zhibu.converse("刘德明的女儿", "跳过")
     readback = await zhibu.text("刘德明的女儿", "昨天")
@@ -104,10 +102,14 @@ async def test_a_late_confirm_of_a_leave_is_not_answered_already_done(zhibu: Zhi
     assert "请假 1 人：王秀英（腿疼）" in await zhibu.text("李建国", "出勤")
 
 
-async def test_typed_labels_at_the_partner_question_are_that_choice(zhibu: Zhibu) -> None:
+@pytest.mark.parametrize(("label", "told"), [("可以", True), ("不要", False)])
+async def test_typed_labels_at_the_partner_question_are_that_choice(
+        zhibu: Zhibu, label: str, told: bool) -> None:
     await zhibu.converse("王秀英", "住院", "我自己", "人民医院", "跳过", "今天")
-    readback = await zhibu.text("王秀英", "可以")
-    assert "会请互助对象张桂兰去看看" in readback
+    readback = await zhibu.text("王秀英", label)  # typed, as WeChat members do
+    assert "确认吗" in readback
+    assert ("会请互助对象张桂兰去看看" in readback) is told
+    assert await count_rows(zhibu.app.store, "care_events") == 0
     await zhibu.text("王秀英", "确认")
     assert await count_rows(zhibu.app.store, "care_events") == 1
 

@@ -133,25 +133,19 @@ def _rules(msg: Cleaned, officer: bool) -> _Hit | None:
 
 
 def _match(rule: Rule, text: str) -> _Hit | None:
+    """The first way the rule is met: exactly, by a phrase, a pattern; then weakly."""
     if text in rule.exact:
         return _Hit(rule, 0, False)
-    for phrase in rule.phrases:
-        at = _find(text, phrase)
-        if at >= 0:
-            return _Hit(rule, at, False)
-    for pattern in rule.patterns:
-        found = pattern.search(text)
-        if found:
-            name = found.groupdict().get("name")
-            return _Hit(rule, found.start(), False, name)
-    for phrase in rule.weak:
-        at = _find(text, phrase)
-        if at >= 0:
-            return _Hit(rule, at, True)
-    for pattern in rule.weak_patterns:
-        found = pattern.search(text)
-        if found:
-            return _Hit(rule, found.start(), True)
+    for phrases, patterns, weak in ((rule.phrases, rule.patterns, False),
+                                    (rule.weak, rule.weak_patterns, True)):
+        for phrase in phrases:
+            at = _find(text, phrase)
+            if at >= 0:
+                return _Hit(rule, at, weak)
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                return _Hit(rule, found.start(), weak, found.groupdict().get("name"))
     return None
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from bot.core.clock import FakeClock
 from bot.core.messages import InboundMessage
 from bot.core.script import convert
-from handlers.binding import create_invite
 from tests.conftest import STUDY_DAY_MORNING, Zhibu, count_rows, open_zhibu
 
 CORPUS = Path(__file__).resolve().parent
@@ -126,10 +125,7 @@ class Bench:
     async def open(cls, folder: Path) -> Bench:
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         z = await open_zhibu(folder / "corpus.db", FakeClock(STUDY_DAY_MORNING), fresh=True)
-        async with z.app.store.transaction() as tx:
-            (liu,) = await tx.find_members_by_name("刘德明")
-            code = await create_invite(tx, liu.id, "女儿", None, z.clock.now())
-        await z.text(SPEAKERS["family"], code)
+        await z.bind_daughter()
         return cls(z)
 
     async def close(self) -> None:
