@@ -117,8 +117,8 @@ def _bare_app() -> object:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from bot.channels.wechat_crypto import WechatCipher, sign
-    from bot.channels.wechat_xml import parse_envelope, render_encrypted, render_text
+    from bot.channels.wechat.crypto import WechatCipher, sign
+    from bot.channels.wechat.xml import parse_envelope, render_encrypted, render_text
 
     cipher = WechatCipher(AES_KEY, APP_ID)
 

@@ -23,8 +23,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramChannel
-from bot.channels.wechat import WechatChannel
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.wechat.channel import WechatChannel
 from bot.config import Config, split_host_port
 from bot.core.clock import Clock
 from schedules.scheduler import Scheduler

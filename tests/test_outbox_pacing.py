@@ -20,7 +20,7 @@ from pathlib import Path
 from starlette.responses import JSONResponse
 
 from bot.app import App, build_app
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Config, DatabaseConfig, QuietHours, TelegramConfig
 from bot.core.clock import SystemClock
 from storage import MemberData, SqliteStore

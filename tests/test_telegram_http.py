@@ -6,7 +6,7 @@ import pytest
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 
-from bot.channels.telegram_http import AiohttpRequest, env_proxy
+from bot.channels.telegram.http import AiohttpRequest, env_proxy
 from tests.fakes.botapi import FakeBotApi
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.wechat_menu import build_menu, word_for
+from bot.channels.wechat.menu import build_menu, word_for
 from bot.core.messages import Reply
 from handlers import INTENT_HANDLERS
 from handlers.binding import create_invite

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.wechat_menu import create_menu
+from bot.channels.wechat.menu import create_menu
 from bot.cli import main
 from bot.core.messages import Reply
 from bot.outbox import SendError

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.channels.wechat_crypto import WechatCipher, signature_ok
-from bot.channels.wechat_xml import WechatInbound
+from bot.channels.wechat.crypto import WechatCipher, signature_ok
+from bot.channels.wechat.xml import WechatInbound
 from tests.conftest import Zhibu
 from tests.fakes.wechatapi import (
     MEMBER,

@@ -198,8 +198,8 @@ async def wechat_menu(config: Config, args: argparse.Namespace, clock: Clock) ->
     """zhibu wechat-menu [--dry-run]."""
     import json
 
-    from bot.channels.wechat_api import WechatApiError
-    from bot.channels.wechat_menu import build_menu, create_menu
+    from bot.channels.wechat.api import WechatApiError
+    from bot.channels.wechat.menu import build_menu, create_menu
     from handlers import INTENT_HANDLERS
 
     if args.dry_run:

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.channels.wechat import WechatChannel
+from bot.channels.wechat.channel import WechatChannel
 from bot.config import Config, DatabaseConfig, WechatConfig, WecomConfig
 from tests.conftest import Zhibu, count_rows
 

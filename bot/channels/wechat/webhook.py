@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from bot.channels.wechat_crypto import BadAppId, BadCiphertext, WechatCipher, sign, signature_ok
-from bot.channels.wechat_xml import (
+from bot.channels.wechat.crypto import BadAppId, BadCiphertext, WechatCipher, sign, signature_ok
+from bot.channels.wechat.xml import (
     MAX_BODY,
     BadXml,
     WechatInbound,

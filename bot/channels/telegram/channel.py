@@ -9,9 +9,9 @@
     await channel.close()          # close the HTTP clients (after the outbox stopped)
 
 Never run_polling(): that owns the loop. Updates are handled at most `concurrency` at a time
-and in order per person (their conversation lives in the database). Modules: telegram_ui
-(keyboards, pages), telegram_send (pacing, retries, errors), telegram_inbound (updates),
-telegram_groups (group chats), telegram_webhook (the endpoint).
+and in order per person (their conversation lives in the database). Modules beside this one: ui
+(keyboards, pages), send (pacing, retries, errors), inbound (updates), groups (group chats),
+menus (officers' command menus), http (aiohttp requests), webhook (the endpoint).
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from telegram import BotCommandScopeAllGroupChats, Update
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 
 from bot.app import App
-from bot.channels.telegram_http import AiohttpRequest, env_proxy
-from bot.channels.telegram_inbound import UpdateHandler
-from bot.channels.telegram_menus import OfficerMenus
-from bot.channels.telegram_send import TelegramSender
-from bot.channels.telegram_ui import commands, group_commands
-from bot.channels.telegram_webhook import TelegramWebhook
+from bot.channels.telegram.http import AiohttpRequest, env_proxy
+from bot.channels.telegram.inbound import UpdateHandler
+from bot.channels.telegram.menus import OfficerMenus
+from bot.channels.telegram.send import TelegramSender
+from bot.channels.telegram.ui import commands, group_commands
+from bot.channels.telegram.webhook import TelegramWebhook
 from bot.config import TelegramConfig
 from bot.ratelimit import SendBudget
 from bot.understanding import warm_up

@@ -9,10 +9,10 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.wechat_menu import word_for
-from bot.channels.wechat_render import image_files, render_replies, split_bytes
-from bot.channels.wechat_sender import CHANNEL, WechatSender
-from bot.channels.wechat_xml import WechatInbound
+from bot.channels.wechat.menu import word_for
+from bot.channels.wechat.render import image_files, render_replies, split_bytes
+from bot.channels.wechat.sender import CHANNEL, WechatSender
+from bot.channels.wechat.xml import WechatInbound
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage

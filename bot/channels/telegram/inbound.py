@@ -17,10 +17,10 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.channels.telegram_groups import GROUPS, GroupHandler, command_of
-from bot.channels.telegram_menus import OfficerMenus
-from bot.channels.telegram_send import CHANNEL, Markup, TelegramSender
-from bot.channels.telegram_ui import (
+from bot.channels.telegram.groups import GROUPS, GroupHandler, command_of
+from bot.channels.telegram.menus import OfficerMenus
+from bot.channels.telegram.send import CHANNEL, Markup, TelegramSender
+from bot.channels.telegram.ui import (
     PAGE_PREFIX,
     Pager,
     PageRef,

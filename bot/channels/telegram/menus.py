@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from telegram import Bot, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.channels.telegram_send import CHANNEL
-from bot.channels.telegram_ui import officer_commands
+from bot.channels.telegram.send import CHANNEL
+from bot.channels.telegram.ui import officer_commands
 from storage import SqliteStore
 
 log = logging.getLogger(__name__)

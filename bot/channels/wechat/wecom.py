@@ -6,8 +6,8 @@ import asyncio
 import collections
 import logging
 
-from bot.channels.wechat_api import ApiClient, WechatApiError
-from bot.channels.wechat_render import render_push, split_bytes
+from bot.channels.wechat.api import ApiClient, WechatApiError
+from bot.channels.wechat.render import render_push, split_bytes
 from bot.core.i18n import t
 from bot.outbox import SendError
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from bot.channels.wechat_api import ApiClient, TokenHolder, wechat_token_fetch
+from bot.channels.wechat.api import ApiClient, TokenHolder, wechat_token_fetch
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.i18n import t

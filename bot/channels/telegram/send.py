@@ -28,7 +28,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from bot.channels.telegram_ui import MAX_TEXT, buttons_from_rows, inline_keyboard, paginate
+from bot.channels.telegram.ui import MAX_TEXT, buttons_from_rows, inline_keyboard, paginate
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.outbox import SendError

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Bot, Update
 
-from bot.channels.telegram_inbound import UpdateHandler
+from bot.channels.telegram.inbound import UpdateHandler
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from aiolimiter import AsyncLimiter
 
-from bot.channels.wechat_api import ApiClient, WechatApiError
-from bot.channels.wechat_render import render_push, split_bytes
-from bot.channels.wechat_wecom import WecomSender
+from bot.channels.wechat.api import ApiClient, WechatApiError
+from bot.channels.wechat.render import render_push, split_bytes
+from bot.channels.wechat.wecom import WecomSender
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.outbox import SendError

@@ -6,9 +6,9 @@
     dispatcher.senders.update(channel.senders)   # "wechat" (and "wecom" when configured)
     await channel.start(); ...; await channel.stop()
 
-Modules: wechat_crypto (signatures, AES), wechat_xml (guarded parsing, replies),
-wechat_webhook (HTTP), wechat_inbox (dedupe, deadline), wechat_api (tokens, HTTP API),
-wechat_sender (48 h window, templates), wechat_wecom (企业微信), wechat_menu.
+Modules beside this one: crypto (signatures, AES), xml (guarded parsing, replies), webhook
+(HTTP), inbox (dedupe, deadline), api (tokens, HTTP API), render (replies as text), sender
+(48 h window, templates), wecom (企业微信), menu.
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.app import App
-from bot.channels.wechat_api import (
+from bot.channels.wechat.api import (
     ApiClient,
     TokenHolder,
     wechat_token_fetch,
     wecom_token_fetch,
 )
-from bot.channels.wechat_crypto import WechatCipher
-from bot.channels.wechat_inbox import BUDGET, WechatInbox
-from bot.channels.wechat_sender import WechatSender
-from bot.channels.wechat_webhook import WechatWebhook
-from bot.channels.wechat_wecom import WecomSender
+from bot.channels.wechat.crypto import WechatCipher
+from bot.channels.wechat.inbox import BUDGET, WechatInbox
+from bot.channels.wechat.sender import WechatSender
+from bot.channels.wechat.webhook import WechatWebhook
+from bot.channels.wechat.wecom import WecomSender
 from bot.config import Config, WechatConfig, WecomConfig
 from bot.core.clock import Clock
 from bot.outbox import Sender

@@ -14,7 +14,7 @@ import unicodedata
 from telegram import ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
-from bot.channels.telegram_send import CHANNEL, TelegramSender
+from bot.channels.telegram.send import CHANNEL, TelegramSender
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage

@@ -1,0 +1,1 @@
+"""Telegram: the python-telegram-bot Application, inbound updates, groups, sends, webhook."""
