@@ -102,7 +102,10 @@ async def test_a_late_confirm_of_a_leave_is_not_answered_already_done(zhibu: Zhi
     assert "请假 1 人：王秀英（腿疼）" in await zhibu.text("李建国", "出勤")
 
 
-@pytest.mark.parametrize(("label", "told"), [("可以", True), ("不要", False)])
+@pytest.mark.parametrize(("label", "told"), [
+    ("可以", True), ("不要", False),
+    ("不要麻烦她了，她身体也不好", False),  # 麻烦她 means "tell her", but 不要 stands before it
+])
 async def test_typed_labels_at_the_partner_question_are_that_choice(
         zhibu: Zhibu, label: str, told: bool) -> None:
     await zhibu.converse("王秀英", "住院", "我自己", "人民医院", "跳过", "今天")
@@ -221,3 +224,9 @@ async def test_a_member_in_hospital_on_the_study_day_is_on_leave_not_absent(
     zhibu.clock.advance(timedelta(hours=12))
     me = await zhibu.text("王秀英", "我的")
     assert "请假1次" in me and "缺席0次" in me
+
+
+async def test_a_time_word_between_two_verbs_is_not_the_person(zhibu: Zhibu) -> None:
+    assert "哪个病区" in await zhibu.text("王秀英", "陈淑贞住院了，昨天住进中医院的")
+    readback = await zhibu.text("王秀英", "跳过")
+    assert "陈淑珍，住在中医院，昨天入院。" in readback

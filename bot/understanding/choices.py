@@ -26,6 +26,7 @@ class Picked:
 
 
 NOTHING = Picked(None)
+_NEGATIONS = "不别没"
 _PICKING = re.compile(r"^(?:我?选|就选|选择|按|点)?(.+?)(?:吧|了|个|号)?$")
 
 
@@ -97,9 +98,12 @@ def _by_synonym(text: str, offered: Sequence[tuple[str, str]]) -> int | None:
 
 
 def _unnegated(text: str, word: str) -> bool:
+    """The word stands somewhere without 不/别/没 in the two characters before it (不要麻烦她)."""
+    if word[0] in _NEGATIONS:
+        return word in text
     at = text.find(word)
     while at >= 0:
-        if at == 0 or text[at - 1] not in "不别没" or word[0] in "不别没":
+        if not any(ch in _NEGATIONS for ch in text[max(0, at - 2):at]):
             return True
         at = text.find(word, at + 1)
     return False

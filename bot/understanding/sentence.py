@@ -138,10 +138,10 @@ def _match(rule: Rule, text: str) -> _Hit | None:
         return _Hit(rule, 0, False)
     for phrases, patterns, weak in ((rule.phrases, rule.patterns, False),
                                     (rule.weak, rule.weak_patterns, True)):
-        for phrase in phrases:
-            at = _find(text, phrase)
-            if at >= 0:
-                return _Hit(rule, at, weak)
+        # The earliest phrase: slots read the words before the verb (陈淑贞住院了，昨天住进…).
+        at = min((a for a in (_find(text, phrase) for phrase in phrases) if a >= 0), default=-1)
+        if at >= 0:
+            return _Hit(rule, at, weak)
         for pattern in patterns:
             found = pattern.search(text)
             if found:

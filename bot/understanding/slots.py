@@ -184,8 +184,11 @@ def subject(msg: Cleaned, before: int) -> str:
     for c_start, c_end in reversed(clauses(text)):
         words = typed[c_start:c_end]
         plain = text[c_start:c_end]
-        for cut in (*_day_words(), "家里有点", "家里有", "家里", "有点", "在", "已经", "也", "都",
-                    "刚", "说", "最近", "同志", "去", "一个", "的"):
+        cuts = (*_day_words(), "家里有点", "家里有", "家里", "有点", "在", "已经", "也", "都",
+                "刚", "说", "最近", "同志", "去", "一个", "的")
+        if plain in cuts:  # 陈淑贞住院了，昨天住进…: 昨天 is when, not who
+            continue
+        for cut in cuts:
             while plain.endswith(cut) and len(plain) > len(cut):
                 plain, words = plain[: -len(cut)], words[: -len(cut)]
         for lead in ("给", "帮", "替", "把", "是"):
