@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from bot.core.messages import Reply
 from bot.understanding import MEMBER_MENU, SECRETARY_MENU, Intent, Parsed, keyword
 from handlers.context import Context
@@ -65,3 +68,25 @@ def is_officer(ctx: Context) -> bool:
 
 
 INTENTS = {Intent.HELP: handle_help, Intent.MENU: handle_menu}
+
+
+_NUMBER = re.compile(r"\d+")
+_ID_DIGITS = 18  # SQLite integers end at 2**63 - 1 (19 digits); no record has an id this long
+
+
+@dataclass(frozen=True)
+class RecordNumber:
+    """A record's number as a member typed it (接受 3, 已送达 #12, 送学单 ５)."""
+
+    value: int  # 0 when no record can have it (more digits than an id has)
+    shown: str  # for the answer: as typed, at most a dozen characters
+
+
+def number_in(text: str) -> RecordNumber | None:
+    """The first number in the text, safe to look up; None when there is none."""
+    match = _NUMBER.search(text)
+    if match is None:
+        return None
+    digits = match.group()
+    value = int(digits) if len(digits) <= _ID_DIGITS else 0
+    return RecordNumber(value, str(value) if value else digits[:12] + "…")

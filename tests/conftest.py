@@ -19,7 +19,7 @@ from bot.core.clock import FakeClock
 from bot.core.messages import InboundMessage, Reply
 from bot.demo import seed
 from handlers.binding import create_invite
-from storage import SqliteStore
+from storage import MemberData, SqliteStore
 
 if TYPE_CHECKING:
     from tests.fakes.wechatapi import Rig
@@ -62,6 +62,21 @@ async def count_rows(store: SqliteStore, table: str) -> int:
     async with store.transaction() as tx:
         row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
     return int(row["n"]) if row else 0
+
+
+async def add_person(z: Zhibu, name: str, phone: str, role: str, branch: str | None) -> int:
+    """Put someone on the roster (no branch: an admin of none) and bind a console account."""
+    now = z.clock.now()
+    async with z.app.store.transaction() as tx:
+        home = (await tx.ensure_branch(branch, now))[0] if branch else None
+        member_id, _ = await tx.upsert_member(
+            MemberData(name=name, phone=phone, role=role,
+                       home_branch_id=home.id if home else None,
+                       birthday=None, address=None, needs_home_delivery=False,
+                       lives_alone=False, language=None),
+            [home.id] if home else [], now)
+        await tx.bind("console", name, member_id, None, now)
+    return member_id
 
 
 DAUGHTER = "刘德明的女儿"

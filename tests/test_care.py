@@ -8,24 +8,10 @@ from pathlib import Path
 
 from bot.core.clock import FakeClock
 from handlers.care.jobs import CareJobs
-from storage import MemberData
 from storage.repo_care import VisitTask
-from tests.conftest import SHANGHAI, STUDY_DAY_MORNING, Zhibu, open_zhibu
+from tests.conftest import SHANGHAI, STUDY_DAY_MORNING, Zhibu, add_person, open_zhibu
 
 BRANCH = "城关离退休干部党支部"
-
-
-async def add_person(z: Zhibu, name: str, phone: str, role: str, branch: str) -> None:
-    """Put someone on the roster and bind a console account with their name."""
-    now = z.clock.now()
-    async with z.app.store.transaction() as tx:
-        home, _ = await tx.ensure_branch(branch, now)
-        member_id, _ = await tx.upsert_member(
-            MemberData(name=name, phone=phone, role=role, home_branch_id=home.id,
-                       birthday=None, address=None, needs_home_delivery=False,
-                       lives_alone=False, language=None),
-            [home.id], now)
-        await tx.bind("console", name, member_id, None, now)
 
 
 async def tasks_of(z: Zhibu) -> list[VisitTask]:
@@ -107,10 +93,10 @@ async def test_a_second_report_of_the_same_stay_adds_to_the_open_task(zhibu: Zhi
     await zhibu.text("张桂兰", "5病区3床")
     await zhibu.text("张桂兰", "今天")
     reply = await zhibu.text("张桂兰", "确认")
-    assert "补充到已有的走访任务" in reply
+    assert "会请书记核实" in reply  # the partner adds; only the secretary changes the record
     assert len(await tasks_of(zhibu)) == 1
     update = zhibu.sender.to("李建国")[-1]
-    assert "【补充】王秀英：人民医院 5病区3床（张桂兰（互助对象）报告）" in update
+    assert "【补充，待核实】王秀英：张桂兰（互助对象）说在人民医院 5病区3床" in update
 
 
 async def test_a_member_reports_for_their_pair_partner(zhibu: Zhibu) -> None:
@@ -168,9 +154,9 @@ async def test_others_cannot_see_or_act_on_the_task_and_each_try_is_audited(
     await add_person(zhibu, "东城书记", "13900000002", "secretary", "东城离退休干部党支部")
     await report_own_stay(zhibu)
     (task,) = await tasks_of(zhibu)
-    assert "不归您管" in await zhibu.text("东城书记", f"接受 #{task.id}")
+    assert f"没有您能处理的{task.id}号走访任务" in await zhibu.text("东城书记", f"接受 #{task.id}")
     assert "现在没有待走访" in await zhibu.text("东城书记", "待访")
-    assert "不归您管" in await zhibu.text("孙福海", f"已走访 #{task.id}")
+    assert "没有您能处理的" in await zhibu.text("孙福海", f"已走访 #{task.id}")
     assert "只有支部书记" in await zhibu.text("孙福海", "待访")
     assert "绑定码" in await zhibu.text("陌生人", f"接受 #{task.id}")
     async with zhibu.app.store.transaction() as tx:

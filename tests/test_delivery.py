@@ -197,7 +197,7 @@ async def test_a_member_cannot_assign_or_mark_deliveries(zhibu: Zhibu) -> None:
     (request,) = await open_requests(zhibu)
     assert "只有支部书记" in await zhibu.text("王秀英", "送学单")
     assert "只有支部书记" in await zhibu.text("王秀英", f"送学单 {request.id}")
-    assert "不是交给您的" in await zhibu.text("王秀英", f"已送达 {request.id}")
+    assert "没有交给您的" in await zhibu.text("王秀英", f"已送达 {request.id}")
     assert "没有要送的" in await zhibu.text("王秀英", "已送达")
     (unchanged,) = await open_requests(zhibu)
     assert unchanged == request
@@ -214,7 +214,7 @@ async def test_a_volunteer_can_mark_only_the_deliveries_assigned_to_them(zhibu: 
     await zhibu.say("李建国", "确认")
     await assign(zhibu, chen.id, "其他", "吴长林")
     await zhibu.say("李建国", "确认")
-    assert "不是交给您的" in await zhibu.text("孙福海", f"已送达 #{chen.id}")
+    assert "没有交给您的" in await zhibu.text("孙福海", f"已送达 #{chen.id}")
     assert "刘德明的2026年12月学习资料已送到" in await zhibu.text("孙福海", "已送达")
     (left,) = await open_requests(zhibu)
     assert left.id == chen.id and left.status == "assigned"
@@ -244,4 +244,4 @@ async def test_reassigning_tells_the_first_volunteer(zhibu: Zhibu) -> None:
     await zhibu.say("李建国", "确认")
     assert "已改由吴长林送" in zhibu.sender.to("孙福海")[-1]
     assert LIU_ADDRESS in zhibu.sender.to("吴长林")[0]
-    assert "不是交给您的" in await zhibu.text("孙福海", f"已送达 {request.id}")
+    assert "没有交给您的" in await zhibu.text("孙福海", f"已送达 {request.id}")

@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.i18n import t
-from handlers.care.alerts import alert_officers, reporter_words
+from handlers.care.alerts import alert_officers, may_handle, reporter_words
+from handlers.common import is_officer
 from handlers.context import Context
 from handlers.flow import FlowState
-from handlers.notify import push
+from handlers.notify import PushButton, push
 from storage.models import Branch, Member
 from storage.repo_care import VisitTask
 
@@ -44,6 +45,7 @@ class ReportOutcome:
     told: list[str] = field(default_factory=list)
     partner: str | None = None
     merged: bool = False
+    pending: bool = False  # an addition the secretary confirms before it counts
     no_stay: bool = False
 
 
@@ -114,31 +116,60 @@ async def _create(
 async def _merge_into_open_stay(
     ctx: Context, target: Member, details: dict[str, Any], outcome: ReportOutcome
 ) -> bool:
-    """A second report of the same stay adds to the open task instead of creating another."""
+    """A second report of the same stay adds to the open task instead of creating another.
+
+    The member, their family and the branch's officers correct the record; anyone else's
+    words are kept beside it for the secretary to confirm (采纳), never written over it.
+    """
     stay = await ctx.tx.open_stay(target.id)
     task = await ctx.tx.open_task_for_event(stay.id) if stay else None
     if stay is None or task is None:
         return False
-    merged = {**stay.details, **{k: v for k, v in details.items() if v}}
-    await ctx.tx.update_care_details(stay.id, merged)
+    trusted = details["reporter_kind"] in ("self", "family") or (
+        is_officer(ctx) and await may_handle(ctx.tx, ctx.me(), task.branch_id))
+    said = {k: v for k, v in details.items() if v}
+    if trusted:
+        shown = {**stay.details, **said}
+        await ctx.tx.update_care_details(stay.id, shown)
+        key, buttons = "care.alert.update", tuple[PushButton, ...]()
+    else:
+        additions = [*stay.details.get("additions", []), {**said, "at": ctx.now.isoformat()}]
+        await ctx.tx.update_care_details(stay.id, {**stay.details, "additions": additions})
+        shown = said
+        key = "care.alert.addition"
+        buttons = (PushButton(lambda locale: t(locale, "care.button.adopt"), f"采纳 #{task.id}"),)
     officers = await ctx.tx.officers(task.branch_id, "secretary")
     for officer in officers:
         await push(
             ctx.tx, officer,
-            lambda locale: t(locale, "care.alert.update", name=target.name,
-                             hospital=merged.get("hospital", ""),
-                             ward=f" {merged['ward']}" if merged.get("ward") else "",
+            lambda locale: t(locale, key, name=target.name, id=task.id,
+                             hospital=shown.get("hospital", ""),
+                             ward=f" {shown['ward']}" if shown.get("ward") else "",
                              reporter=reporter_words(locale, details)),
             key=f"task:{task.id}:update:{ctx.message.channel}:{ctx.message.message_id}:"
                 f"{officer.id}",
             kind="care_update", now=ctx.now, default_locale=ctx.default_locale, urgent=True,
+            buttons=buttons,
         )
     outcome.merged = True
+    outcome.pending = not trusted
     outcome.told = [m.name for m in officers]
     await ctx.tx.audit("care_report", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
-                       subject_member_id=target.id, detail={"kind": "hospitalisation",
-                                                            "task": task.id, "merged": True})
+                       subject_member_id=target.id, detail={
+                           "kind": "hospitalisation", "task": task.id,
+                           "merged": trusted, "addition": not trusted})
     return True
+
+
+async def adopt_addition(ctx: Context, task: VisitTask) -> dict[str, Any] | None:
+    """采纳: the latest addition to a stay becomes its record; None when there is none."""
+    stay = await ctx.tx.get_care_event(task.event_id) if task.event_id else None
+    additions = list(stay.details.get("additions", [])) if stay else []
+    if stay is None or not additions:
+        return None
+    latest = {k: v for k, v in additions.pop().items() if k in _DETAIL_KEYS}
+    await ctx.tx.update_care_details(stay.id, {**stay.details, **latest, "additions": additions})
+    return latest
 
 
 async def _ask_partner(ctx: Context, target: Member, task: VisitTask) -> str | None:

@@ -100,6 +100,8 @@ def _note_target(ctx: Context, state: ReportState, value: str) -> None:
 
 
 def _ask_who(ctx: Context, state: ReportState, partner: Member | None) -> list[Reply]:
+    if ctx.me().branch_id is None:  # an instructor or admin on no branch's roster
+        return [ctx.ask("name", state, ctx.t("care.ask_name"))]
     choices = [Choice(_SELF, ctx.t("care.opt.self"))]
     if partner:
         choices.append(Choice(_PARTNER, ctx.t("care.opt.partner", name=partner.name)))
@@ -128,6 +130,8 @@ async def _named(ctx: Context, state: ReportState, members: list[Member],
 async def _after_target(
     ctx: Context, state: ReportState, target: Member, extra: str
 ) -> list[Reply]:
+    if target.branch_id is None:  # reports go to a branch's secretary; this person has none
+        return [ctx.ask("name", state, ctx.t("care.no_branch"))]
     state.target = target.id
     if state.kind == "hospitalisation" and extra and not state.hospital:
         state.hospital = extra
@@ -352,7 +356,8 @@ async def _step_confirm(ctx: Context, state: ReportState,
 
 def _outcome_text(ctx: Context, outcome: ReportOutcome) -> str:
     officers = "、".join(outcome.told) or ctx.t("care.recorded.none")
-    key = "care.added_to_task" if outcome.merged else "care.recorded"
+    key = ("care.added_for_check" if outcome.pending
+           else "care.added_to_task" if outcome.merged else "care.recorded")
     text = ctx.t(key, officers=officers)
     if outcome.partner:
         text += ctx.t("care.recorded.partner", partner=outcome.partner)

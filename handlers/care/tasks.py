@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,8 +11,9 @@ from bot.understanding import Intent, Parsed, keyword
 from bot.understanding import slots as find
 from bot.understanding.clean import Cleaned, without_opening
 from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts
+from handlers.care.record import adopt_addition
 from handlers.care.report import start_report
-from handlers.common import is_officer, officer_only
+from handlers.common import is_officer, number_in, officer_only
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
 from handlers.people import scope_branch_ids
@@ -22,22 +22,23 @@ from storage.repo_care import VisitTask
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
-_NUMBER = re.compile(r"\d+")
 _LIST_BUTTONS = 5
 
 
 async def _task_for(ctx: Context, parsed: Parsed, word: str) -> tuple[VisitTask | None, Reply]:
     """The task named in the message, if the speaker may act on it (else the reason)."""
-    match = _NUMBER.search(parsed.args)
-    if match is None:
+    number = number_in(parsed.args)
+    if number is None:
         return None, Reply(ctx.t("care.task_usage", word=word))
-    task = await ctx.tx.get_task(int(match.group()))
+    task = await ctx.tx.get_task(number.value) if number.value else None
+    # "No such task" and "not yours" read the same, so numbers cannot be probed.
+    unknown = Reply(ctx.t("care.task_unknown", id=number.shown))
     if task is None:
-        return None, Reply(ctx.t("care.task_missing", id=match.group()))
+        return None, unknown
     if not is_officer(ctx) or not await may_handle(ctx.tx, ctx.me(), task.branch_id):
         await ctx.tx.audit("care_denied", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
                            subject_member_id=task.member_id, detail={"task": task.id})
-        return None, Reply(ctx.t("care.denied"))
+        return None, unknown
     return task, Reply("")
 
 
@@ -231,7 +232,24 @@ async def handle_death(ctx: Context, parsed: Parsed) -> list[Reply]:
     return await _officer_report(ctx, parsed, "death", "")
 
 
+async def handle_adopt(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """采纳 #12: another member's addition to a hospital stay becomes the record."""
+    task, refusal = await _task_for(ctx, parsed, keyword(Intent.ADOPT))
+    if task is None:
+        return [refusal]
+    adopted = await adopt_addition(ctx, task)
+    if adopted is None:
+        return [Reply(ctx.t("care.adopt.none", id=task.id))]
+    await ctx.tx.audit("care_adopt", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                       subject_member_id=task.member_id, detail={"task": task.id})
+    member = await ctx.tx.get_member(task.member_id)
+    ward = f" {adopted['ward']}" if adopted.get("ward") else ""
+    return [Reply(ctx.t("care.adopt.ok", name=member.name if member else "?",
+                        hospital=adopted.get("hospital", ""), ward=ward))]
+
+
 INTENTS = {
+    Intent.ADOPT: handle_adopt,
     Intent.ACCEPT: handle_accept,
     Intent.VISITED: handle_visited,
     Intent.VISITS: handle_visits,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
 from handlers.care.alerts import may_handle
-from handlers.common import is_officer, officer_only
+from handlers.common import is_officer, number_in, officer_only
 from handlers.context import Context
 from handlers.delivery.common import (
     is_overdue,
@@ -24,7 +23,6 @@ from handlers.people import scope_branch_ids
 from storage.models import Member
 from storage.repo_delivery import DeliveryRequest
 
-_NUMBER = re.compile(r"\d+")
 _LIST_BUTTONS = 5
 _SELF, _PARTNER, _OTHER = "我自己", "互助对象", "其他"
 
@@ -33,9 +31,9 @@ async def handle_deliveries(ctx: Context, parsed: Parsed) -> list[Reply]:
     """送学单 [编号]: open deliveries, oldest first, with addresses; 送学单 3 assigns #3."""
     if not is_officer(ctx):
         return officer_only(ctx)
-    match = _NUMBER.search(parsed.args)
-    if match:
-        return await _start_assign(ctx, int(match.group()))
+    number = number_in(parsed.args)
+    if number is not None:
+        return await _start_assign(ctx, number.value)
     requests = await ctx.tx.open_deliveries(await scope_branch_ids(ctx.tx, ctx.me()))
     await ctx.tx.audit("delivery_list", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
                        detail={"count": len(requests)})
@@ -86,14 +84,16 @@ async def _partner(ctx: Context, member: Member) -> Member | None:
 
 async def _allowed(ctx: Context, request_id: int) -> tuple[DeliveryRequest | None, Reply]:
     """The request, if the officer may act on it (else the reason, and the attempt audited)."""
-    request = await ctx.tx.get_delivery(request_id)
+    request = await ctx.tx.get_delivery(request_id) if request_id else None
+    # "No such request" and "not yours" read the same, so numbers cannot be probed.
+    unknown = Reply(ctx.t("delivery.unknown", id=request_id or "?"))
     if request is None:
-        return None, Reply(ctx.t("delivery.missing", id=request_id))
+        return None, unknown
     if not is_officer(ctx) or not await may_handle(ctx.tx, ctx.me(), request.branch_id):
         await ctx.tx.audit("delivery_denied", ctx.now, actor_member_id=ctx.me().id,
                            actor=ctx.actor, subject_member_id=request.member_id,
                            detail={"request": request.id})
-        return None, Reply(ctx.t("delivery.denied"))
+        return None, unknown
     if request.status == "delivered":
         return None, Reply(ctx.t("delivery.done.already"))
     return request, Reply("")
@@ -132,8 +132,8 @@ async def continue_deliveries(ctx: Context, state: AssignState,
     text = (ctx.message.text or "").strip()
     if step == "pick":
         said = ctx.choice or (text if text.startswith("指派") else "")
-        match = _NUMBER.search(said)
-        return await _start_assign(ctx, int(match.group())) if match else None
+        number = number_in(said)
+        return await _start_assign(ctx, number.value) if number else None
     request = await ctx.tx.get_delivery(state.request) if state.request else None
     member = await ctx.tx.get_member(request.member_id) if request else None
     if request is None or member is None:
@@ -211,23 +211,25 @@ async def _assign(ctx: Context, state: AssignState) -> list[Reply]:
 async def handle_delivered(ctx: Context, parsed: Parsed) -> list[Reply]:
     """已送达 [编号]: the assigned volunteer (or an officer of the branch) records delivery."""
     me = ctx.me()
-    match = _NUMBER.search(parsed.args)
-    if match is None:
+    number = number_in(parsed.args)
+    if number is None:
         mine = await ctx.tx.volunteer_deliveries(me.id)
         if len(mine) != 1:
             return [_which(ctx, mine)]
         request: DeliveryRequest | None = mine[0]
     else:
-        request = await ctx.tx.get_delivery(int(match.group()))
+        request = await ctx.tx.get_delivery(number.value) if number.value else None
+    # "No such request" and "not yours" read the same, so numbers cannot be probed.
+    unknown = Reply(ctx.t("delivery.done.unknown", id=number.shown if number else "?"))
     if request is None:
-        return [Reply(ctx.t("delivery.missing", id=match.group() if match else ""))]
+        return [unknown]
     proof = "volunteer" if request.assigned_to == me.id else None
     if proof is None and is_officer(ctx) and await may_handle(ctx.tx, me, request.branch_id):
         proof = "officer"
     if proof is None:
         await ctx.tx.audit("delivery_denied", ctx.now, actor_member_id=me.id, actor=ctx.actor,
                            subject_member_id=request.member_id, detail={"request": request.id})
-        return [Reply(ctx.t("delivery.done.denied"))]
+        return [unknown]
     if not await ctx.tx.mark_delivered(request.id, me.id, proof, ctx.now):
         return [Reply(ctx.t("delivery.done.already"))]
     await ctx.tx.audit("delivery_done", ctx.now, actor_member_id=me.id, actor=ctx.actor,

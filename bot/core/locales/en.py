@@ -184,8 +184,22 @@ MESSAGES: dict[str, str] = {
     "care.partner_of": "{name} (partner)",
     "care.ward_none": "",
     "care.task_usage": "Write the task number, e.g. {word} 12",
-    "care.task_missing": "There is no visit task #{id}.",
-    "care.denied": "That visit task is not yours to see or act on.",
+    "care.no_branch": (
+        "You are on no branch's roster, so only branch members can "
+        "be reported here. Write the member's name, or send 取消."
+    ),
+    "care.added_for_check": (
+        "Recorded; the secretary will check it before "
+        "the record changes. Told: {officers}."
+    ),
+    "care.alert.addition": (
+        "[Addition, to check] {name}: {reporter} says {hospital}{ward}. The record "
+        "is unchanged; after checking, press 采纳 (采纳 {id}) to update it."
+    ),
+    "care.button.adopt": "Adopt",
+    "care.adopt.ok": "Adopted: {name}, {hospital}{ward}.",
+    "care.adopt.none": "Visit task #{id} has no addition waiting to be checked.",
+    "care.task_unknown": "There is no visit task #{id} for you to act on. Send 待访 to see yours.",
     "care.taken_ok": "You took visit #{id}: {name} ({kind}). Afterwards send 已走访 {id}.",
     "care.taken_by_other": "{who} has taken this task already.",
     "care.already_done": "This visit is recorded already.",
@@ -337,7 +351,7 @@ MESSAGES: dict[str, str] = {
         "y."
     ),
     "delivery.done.already": "That delivery is recorded already.",
-    "delivery.done.denied": "That delivery was not given to you; it cannot be recorded by you.",
+    "delivery.done.unknown": "There is no delivery #{id} given to you.",
     "delivery.done.ok": (
         "Recorded: {name} has the study material for {month} (make-up study). Thank "
         "you!"
@@ -375,8 +389,7 @@ MESSAGES: dict[str, str] = {
     ),
     "delivery.status.requested": "to assign",
     "delivery.status.assigned": "{who} delivers",
-    "delivery.missing": "There is no delivery #{id}.",
-    "delivery.denied": "That delivery is not yours to see or assign.",
+    "delivery.unknown": "There is no delivery #{id} for you to assign. Send 送学单 to see yours.",
     "delivery.opt.self": "Myself",
     "delivery.opt.partner": "Partner {name} (suggested)",
     "delivery.opt.other": "Someone else (write the name)",

@@ -175,8 +175,19 @@ MESSAGES: dict[str, str] = {
     "care.partner_of": "{name}（互助对象）",
     "care.ward_none": "",
     "care.task_usage": "请写任务编号，例如：{word} 12",
-    "care.task_missing": "没有找到编号为{id}的走访任务。",
-    "care.denied": "这项走访任务不归您管，无法查看或处理。",
+    "care.no_branch": (
+        "您不在哪个支部的名册上，这里只能为支部的同志登记。"
+        "请写要登记的同志的名字，或按“取消”。"
+    ),
+    "care.added_for_check": "已记下，会请书记核实后更新记录。已通知：{officers}。",
+    "care.alert.addition": (
+        "【补充，待核实】{name}：{reporter}说在{hospital}{ward}。"
+        "原记录没有改；核实后按“采纳”（采纳 {id}）更新。"
+    ),
+    "care.button.adopt": "采纳",
+    "care.adopt.ok": "已采纳：{name}，{hospital}{ward}。",
+    "care.adopt.none": "{id}号走访任务没有待核实的补充。",
+    "care.task_unknown": "没有您能处理的{id}号走访任务。回复“待访”可以看您的任务。",
     "care.taken_ok": "您已接受走访任务#{id}：{name}（{kind}）。走访后请发“已走访 {id}”。",
     "care.taken_by_other": "这项任务已由{who}接受。",
     "care.already_done": "这项走访已经记录过了。",
@@ -298,7 +309,7 @@ MESSAGES: dict[str, str] = {
     "delivery.received.none": "您现在没有等着送来的学习资料。",
     "delivery.received.ok": "好的，已记下：{month}学习资料已收到，算作送学补学。",
     "delivery.done.already": "这份资料已经记录送达了。",
-    "delivery.done.denied": "这项送学任务不是交给您的，不能记录。",
+    "delivery.done.unknown": "没有交给您的{id}号送学任务。",
     "delivery.done.ok": "已记录：{name}的{month}学习资料已送到，算作送学补学。谢谢您！",
     "delivery.done.none": "您现在没有要送的送学任务。",
     "delivery.done.which": "您有几项送学任务，送到的是哪一项？",
@@ -325,8 +336,7 @@ MESSAGES: dict[str, str] = {
     "delivery.list.hint": "回复“送学单 编号”安排人送。要打印的大字版资料附在后面。",
     "delivery.status.requested": "待指派",
     "delivery.status.assigned": "{who}负责送",
-    "delivery.missing": "没有找到第{id}号送学单。",
-    "delivery.denied": "这张送学单不归您管，不能查看或安排。",
+    "delivery.unknown": "没有您能安排的{id}号送学单。回复“送学单”可以看您的单子。",
     "delivery.opt.self": "我自己送",
     "delivery.opt.partner": "互助对象{name}（推荐）",
     "delivery.opt.other": "其他同志（写名字）",
