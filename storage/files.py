@@ -11,12 +11,16 @@ import asyncio
 import hashlib
 import os
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the default cap on a published file
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+DRAFTS = ".drafts"  # files sent for a publish not yet confirmed; never served
+DRAFT_KEPT_SECONDS = 24 * 3600  # as long as a conversation is kept
 _MAX_NAME = 100
 
 
@@ -25,9 +29,17 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def without_controls(text: str) -> str:
+    """The text without control, format (bidi overrides such as U+202E, zero-width) or lone
+    surrogate characters: what a name or title shows is what it is."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+
+
 def safe_name(filename: str, fallback: str) -> str:
-    """A file name without folders or characters that file systems refuse."""
-    base = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    """A file name without folders, controls, bidi overrides or characters file systems
+    refuse."""
+    base = without_controls(unicodedata.normalize("NFC", filename))
+    base = base.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip(" .")
     if not cleaned:
         return fallback
@@ -49,6 +61,38 @@ async def save_file(folder: Path, data: bytes, filename: str) -> tuple[str, Path
     path = stored_path(folder, digest, filename)
     await asyncio.to_thread(_write, path, data)
     return digest, path
+
+
+async def save_draft(folder: Path, data: bytes, filename: str) -> str:
+    """Keep a file until its publish is confirmed (promote) or forgotten (a day later)."""
+    digest = sha256_of(data)
+    await asyncio.to_thread(_write_draft, folder, digest, filename, data)
+    return digest
+
+
+def _write_draft(folder: Path, digest: str, filename: str, data: bytes) -> None:
+    drafts = folder / DRAFTS
+    if drafts.is_dir():
+        old = time.time() - DRAFT_KEPT_SECONDS
+        for each in drafts.iterdir():
+            if each.stat().st_mtime < old:
+                shutil.rmtree(each, ignore_errors=True)
+    _replace(drafts / digest / filename, data)
+
+
+async def promote_draft(folder: Path, digest: str, filename: str) -> None:
+    """A confirmed draft moves to where published files live (no-op when it is there)."""
+    await asyncio.to_thread(_promote, folder, digest, filename)
+
+
+def _promote(folder: Path, digest: str, filename: str) -> None:
+    draft = folder / DRAFTS / digest / filename
+    if not draft.is_file():
+        return
+    final = stored_path(folder, digest, filename)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(draft, final)
+    shutil.rmtree(draft.parent, ignore_errors=True)
 
 
 async def write_file(path: Path, data: bytes) -> None:

@@ -291,3 +291,40 @@ def test_material_add_refuses_a_file_over_the_limit(
     assert "文件太大（25.0 MB），最大20.0 MB" in capsys.readouterr().err
     assert not (tmp_path / "files").exists()
     assert _requests(tmp_path / "z.db") == []
+
+
+async def test_a_file_is_what_its_bytes_are_not_its_name_or_declared_type(zhibu: Zhibu) -> None:
+    await zhibu.say("李建国", "资料 发布")
+    exe = b"MZ\x90\x00\x03\x00\x00\x00 a program, sent as a PDF"
+    (reply,) = await send_file(zhibu, "李建国", exe, "学习资料.pdf", None, "application/pdf")
+    assert "这种文件不能发布" in reply.text
+    assert files_in(zhibu) == []
+    # A real PDF sent as an octet stream is a PDF all the same.
+    (readback,) = await send_file(zhibu, "李建国", PDF, "x", None, "application/octet-stream")
+    assert "PDF" in readback.text
+
+
+async def test_bidi_overrides_and_controls_leave_names_and_titles(zhibu: Zhibu) -> None:
+    await zhibu.say("李建国", "资料 发布")
+    (readback,) = await send_file(zhibu, "李建国", PDF, "学习\u202efdp.exe", None)
+    assert "\u202e" not in readback.text
+    await zhibu.say("李建国", "确认")
+    (material,) = await materials(zhibu)
+    assert material.filename == "学习fdp.pdf" and "\u202e" not in material.title
+    (stored,) = files_in(zhibu)
+    assert stored.name == "学习fdp.pdf"  # the type its bytes are, not .exe
+
+
+async def test_a_cancelled_publish_leaves_no_published_file(zhibu: Zhibu) -> None:
+    await zhibu.say("李建国", "资料 发布")
+    await send_file(zhibu, "李建国", PDF, "全会公报.pdf", None)
+    (draft,) = files_in(zhibu)
+    assert ".drafts" in draft.parts  # kept aside until 确认, never served
+    await zhibu.say("李建国", "取消")
+    assert all(".drafts" in p.parts for p in files_in(zhibu))
+    assert await materials(zhibu) == []
+    await zhibu.say("李建国", "资料 发布")
+    await send_file(zhibu, "李建国", PDF, "全会公报.pdf", None)
+    await zhibu.say("李建国", "确认")
+    (published,) = files_in(zhibu)
+    assert ".drafts" not in published.parts and published.name == "全会公报.pdf"

@@ -115,3 +115,18 @@ async def test_the_member_and_the_secretary_still_correct_the_stay_at_once(zhibu
         (wang,) = await tx.find_members_by_name("王秀英")
         stay = await tx.open_stay(wang.id)
     assert stay is not None and stay.details["hospital"] == "县医院"
+
+
+@pytest.mark.parametrize(("who", "steps"), [
+    ("王秀英", ["\ud800签到"]),
+    ("王秀英", ["请假 腿\ud800疼", "确认"]),
+    ("李建国", ["通知 明天\udfff学习", "确认"]),
+    ("陌生\ud800人", ["签到"]),
+])
+async def test_lone_surrogates_are_replaced_at_the_edge(
+        zhibu: Zhibu, who: str, steps: list[str]) -> None:
+    """JSON lets a client send \\ud800; stored or sent as is, it failed in SQLite."""
+    for text in steps:
+        reply = await zhibu.text(who, text)
+        assert reply and "出了点问题" not in reply
+        reply.encode("utf-8")

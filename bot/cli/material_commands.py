@@ -80,11 +80,11 @@ async def _draft(tx: Tx, args: argparse.Namespace, month: str) -> Draft:
     if size > limit:
         raise MaterialError(f"文件太大（{size_words(size)}），最大{size_words(limit)}，没有保存。"
                             f" (file too large: limit {size_words(limit)})")
-    mime = file_mime(path.name, None)
+    data = await asyncio.to_thread(path.read_bytes)
+    mime = file_mime(data)
     folder = await tx.files_dir()
     if mime is None or folder is None:
         raise MaterialError("只能发布PDF、Word（.docx）或图片文件。")
-    data = await asyncio.to_thread(path.read_bytes)
     return await file_draft(folder, data, path.name, mime, args.title or "", default)
 
 

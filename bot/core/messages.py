@@ -17,9 +17,22 @@ class Attachment:
     data: bytes = field(repr=False)
 
 
+def valid_text(value: str) -> str:
+    """The text with every lone surrogate (JSON allows \\ud800) replaced by U+FFFD, so that
+    it can be stored and sent; a surrogate pair becomes the character it encodes."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
 @dataclass(frozen=True)
 class InboundMessage:
-    """One thing a person sent, normalised by its channel adapter."""
+    """One thing a person sent, normalised by its channel adapter.
+
+    Whatever an adapter passes in, the text fields come out encodable (valid_text).
+    """
 
     channel: str
     sender: str
@@ -32,6 +45,12 @@ class InboundMessage:
     chat_kind: Literal["private", "group"] = "private"
     display_name: str | None = None
     attachment: Attachment | None = None  # a file sent with the message; its caption is text
+
+    def __post_init__(self) -> None:
+        for name in ("sender", "message_id", "text", "button", "contact_phone", "display_name"):
+            value = getattr(self, name)
+            if value is not None and valid_text(value) is not value:
+                object.__setattr__(self, name, valid_text(value))
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ async def _from_file(
     if size > MAX_FILE_BYTES:
         return [Reply(ctx.t("material.too_big", size=size_words(size),
                             limit=size_words(MAX_FILE_BYTES)))]
-    mime = file_mime(attachment.filename, attachment.mime)
+    mime = file_mime(attachment.data)
     if mime is None:
         return [Reply(ctx.t("material.bad_type"))]
     folder = await ctx.tx.files_dir()

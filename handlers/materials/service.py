@@ -3,7 +3,9 @@ a delivery request, without asking, for each member who cannot come to the study
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -13,7 +15,7 @@ from bot.core.i18n import t
 from handlers.delivery.common import month_words
 from handlers.notify import push
 from storage import Tx
-from storage.files import safe_name, save_file
+from storage.files import promote_draft, safe_name, save_draft, without_controls
 from storage.models import Branch, Member
 from storage.repo_delivery import DeliveryRequest, Material
 
@@ -62,11 +64,30 @@ class Published:
     requested: list[Member] = field(default_factory=list)
 
 
-def file_mime(filename: str, mime: str | None) -> str | None:
-    """The accepted type of a file (PDF, DOCX, picture), or None when it is not one."""
-    if mime in FILE_TYPES.values():
-        return mime
-    return FILE_TYPES.get(PurePath(filename).suffix.lower())
+def file_mime(data: bytes) -> str | None:
+    """The accepted type of a file (PDF, DOCX, picture) from its bytes, or None when it is
+    none of them. The sender's MIME type and the file's name are not trusted."""
+    head = data[:16]
+    if head.startswith(b"%PDF-"):
+        return FILE_TYPES[".pdf"]
+    if head.startswith(b"\xff\xd8\xff"):
+        return FILE_TYPES[".jpg"]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return FILE_TYPES[".png"]
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return FILE_TYPES[".webp"]
+    if head.startswith(b"PK\x03\x04") and _is_docx(data):
+        return FILE_TYPES[".docx"]
+    return None
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return "[Content_Types].xml" in names and "word/document.xml" in names
 
 
 async def file_draft(folder: Path, data: bytes, filename: str, mime: str,
@@ -74,12 +95,13 @@ async def file_draft(folder: Path, data: bytes, filename: str, mime: str,
     """Store the file by its content hash and describe it. The caption is its title (else the
     month's: 2026年12月学习资料), and the file is kept under that title: members see neither
     the uploader's file name (december-material.pdf) nor an id."""
-    ext = next((e for e, m in FILE_TYPES.items() if m == mime), "") or PurePath(filename).suffix
-    stem = PurePath(filename).stem
+    ext = next(e for e, m in FILE_TYPES.items() if m == mime)  # the type the bytes are
+    stem = without_controls(PurePath(filename).stem).strip()
     human = _CJK.search(stem) is not None  # 全会公报.pdf is a title; december-material is not
-    title = caption.strip()[:_MAX_TITLE] or (stem[:_MAX_TITLE] if human else default_title)
-    name = safe_name(filename if human else f"{title}{ext}", f"material{ext}")
-    sha, _ = await save_file(folder, data, name)
+    caption = without_controls(caption).strip()
+    title = caption[:_MAX_TITLE] or (stem[:_MAX_TITLE] if human else default_title)
+    name = safe_name(f"{stem if human else title}{ext}", f"material{ext}")
+    sha = await save_draft(folder, data, name)
     return Draft("file", title, sha256=sha, filename=name, mime=mime, size=len(data))
 
 
@@ -105,6 +127,9 @@ async def publish(
     publisher: Member | None, default_locale: str,
 ) -> Published:
     """Record the material; give each homebound or hospitalised member a delivery request."""
+    folder = await tx.files_dir()
+    if draft.sha256 and draft.filename and folder is not None:
+        await promote_draft(folder, draft.sha256, draft.filename)
     material = await tx.add_material(
         branch_id, month, draft.kind, draft.title, now, body=draft.body, url=draft.url,
         file_sha256=draft.sha256, filename=draft.filename, mime=draft.mime, size=draft.size,
