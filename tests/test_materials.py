@@ -195,8 +195,8 @@ async def test_the_large_print_copy_is_a4_with_large_embedded_chinese_text(
 ) -> None:
     await zhibu.say("李建国", f"资料 发布 {TEXT}")
     await zhibu.say("李建国", "确认")
-    (listing,) = await zhibu.say("李建国", "送学单")
-    (path,) = [Path(p) for p in listing.files]
+    _, printing = await zhibu.say("李建国", "送学单")
+    (path,) = [Path(p) for p in printing.files]
     assert path.name == "十二月学习要点-大字版.pdf"
     text, sizes, fonts, page = await asyncio.to_thread(_pdf_facts, path)
     assert "学习党的二十届四中全会精神" in text and "十二月学习要点" in text
@@ -211,8 +211,8 @@ async def test_the_large_print_copy_is_a4_with_large_embedded_chinese_text(
 async def test_a_document_is_passed_through_as_is_for_printing(zhibu: Zhibu) -> None:
     await send_file(zhibu, "李建国", PDF, "公报.pdf", "资料 全会公报")
     await zhibu.say("李建国", "确认")
-    (listing,) = await zhibu.say("李建国", "送学单")
-    (path,) = listing.files
+    _, printing = await zhibu.say("李建国", "送学单")
+    (path,) = printing.files
     assert await asyncio.to_thread(Path(path).read_bytes) == PDF
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
 from handlers.care.alerts import may_handle
@@ -21,7 +22,7 @@ from handlers.delivery.notify import material_title, task_text, tell_assigned, t
 from handlers.flow import Choice, Flow, FlowState
 from handlers.people import scope_branch_ids
 from storage.models import Member
-from storage.repo_delivery import DeliveryRequest
+from storage.repo_delivery import DeliveryRequest, Material
 
 _LIST_BUTTONS = 5
 _SELF, _PARTNER, _OTHER = "我自己", "互助对象", "其他"
@@ -46,8 +47,11 @@ async def handle_deliveries(ctx: Context, parsed: Parsed) -> list[Reply]:
                     for r in requests if r.status == "requested")[:_LIST_BUTTONS]
     if buttons:
         ctx.goto("pick", AssignState(), [Choice(b.data, b.label) for b in buttons])
-    files = tuple(str(p) for p in await _print_copies(ctx, requests))
-    return [Reply("\n".join(lines), buttons=buttons, files=files)]
+    copies = await _to_print(ctx, requests)
+    if copies:  # drawn after the commit, so nobody else waits for a PDF
+        folder, locale = await ctx.tx.files_dir(), ctx.locale
+        ctx.after_commit(lambda: _print_copies(folder, copies, locale))
+    return [Reply("\n".join(lines), buttons=buttons)]
 
 
 async def _line(ctx: Context, request: DeliveryRequest) -> str:
@@ -64,17 +68,29 @@ async def _line(ctx: Context, request: DeliveryRequest) -> str:
         flag=ctx.t("delivery.list.overdue") if is_overdue(request, ctx.now) else "")
 
 
-async def _print_copies(ctx: Context, requests: list[DeliveryRequest]) -> list[Path]:
-    """What to print for the listed deliveries: large-print texts and the documents."""
-    paths: list[Path] = []
+async def _to_print(ctx: Context,
+                    requests: list[DeliveryRequest]) -> list[tuple[Material, str]]:
+    """The listed deliveries' materials, each with its large-print subtitle."""
+    copies: list[tuple[Material, str]] = []
     for branch_id, month in dict.fromkeys((r.branch_id, r.month) for r in requests):
         branch = await ctx.tx.get_branch(branch_id)
         for material in await ctx.tx.materials_for(branch_id, month):
             subtitle = print_subtitle(ctx.locale, material, branch.name if branch else None)
-            path = await print_copy(ctx.tx, material, subtitle)
-            if path is not None and path not in paths:
-                paths.append(path)
-    return paths
+            copies.append((material, subtitle))
+    return copies
+
+
+async def _print_copies(folder: Path | None, copies: list[tuple[Material, str]],
+                        locale: str) -> list[Reply]:
+    """What to print for the listed deliveries: large-print texts and the documents."""
+    paths: list[Path] = []
+    for material, subtitle in copies:
+        path = await print_copy(folder, material, subtitle)
+        if path is not None and path not in paths:
+            paths.append(path)
+    if not paths:
+        return []
+    return [Reply(t(locale, "delivery.list.print"), files=tuple(str(p) for p in paths))]
 
 
 async def _partner(ctx: Context, member: Member) -> Member | None:

@@ -117,13 +117,16 @@ async def large_print(material: Material, subtitle: str) -> bytes:
     return await asyncio.to_thread(render, material.title, subtitle, material.body or "", dated)
 
 
-async def print_copy(tx: Tx, material: Material, subtitle: str) -> Path | None:
+async def print_copy(folder: Path | None, material: Material, subtitle: str) -> Path | None:
     """What a volunteer prints: the large-print PDF of a text (kept once rendered), a document
-    as it is, nothing for a link."""
+    as it is, nothing for a link. Drawing takes a second: call it after the commit."""
+    if folder is None:
+        return None
     if material.kind == "file":
-        return await material_path(tx, material)
-    folder = await tx.files_dir()
-    if material.kind != "text" or folder is None:
+        if material.file_sha256 is None or material.filename is None:
+            return None
+        return stored_path(folder, material.file_sha256, material.filename)
+    if material.kind != "text":
         return None
     source = "\n".join([LARGE_PRINT_VERSION, material.title, subtitle, material.body or ""])
     key = hashlib.sha256(source.encode()).hexdigest()

@@ -389,6 +389,7 @@ MESSAGES: dict[str, str] = {
     ),
     "delivery.status.requested": "to assign",
     "delivery.status.assigned": "{who} delivers",
+    "delivery.list.print": "To print (large-print copies and documents):",
     "delivery.unknown": "There is no delivery #{id} for you to assign. Send 送学单 to see yours.",
     "delivery.opt.self": "Myself",
     "delivery.opt.partner": "Partner {name} (suggested)",

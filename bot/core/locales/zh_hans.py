@@ -336,6 +336,7 @@ MESSAGES: dict[str, str] = {
     "delivery.list.hint": "回复“送学单 编号”安排人送。要打印的大字版资料附在后面。",
     "delivery.status.requested": "待指派",
     "delivery.status.assigned": "{who}负责送",
+    "delivery.list.print": "要打印的资料（大字版和文件）：",
     "delivery.unknown": "没有您能安排的{id}号送学单。回复“送学单”可以看您的单子。",
     "delivery.opt.self": "我自己送",
     "delivery.opt.partner": "互助对象{name}（推荐）",
