@@ -68,7 +68,6 @@ class Runtime:
         if not (self.config.telegram.enabled or self.config.wechat.enabled):
             raise CannotRun("no channel configured: set [telegram] token or [wechat] app_id "
                             "and token")
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the bot token
         try:
             await self._start()
         except BaseException:

@@ -13,6 +13,8 @@ from pathlib import Path
 from bot.cli.material_args import add_parser as add_material_parser
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
+from bot.logs import configure as configure_logging
+from bot.logs import hide
 
 log = logging.getLogger("zhibu")
 
@@ -25,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE",
                         help="TOML configuration file (default: $ZHIBU_CONFIG, else built-in "
                              "defaults); every key can be overridden by ZHIBU_<SECTION>__<KEY>")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="-v: zhibu's own progress (INFO); -vv: libraries' debug too. "
+                             "Tokens, phones, codes and members' words are always masked")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="try everything locally: sample branch, console channel")
@@ -107,14 +111,14 @@ def _local_time(text: str) -> datetime:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(args.verbose)
     try:
         config = load_config(args.config)
     except ConfigError as err:
         print(f"zhibu: {err}", file=sys.stderr)
         return 2
+    hide(config.telegram.token, config.telegram.secret_token, config.wechat.app_secret,
+         config.wechat.token, config.wechat.encoding_aes_key, config.wecom.secret)
     from bot.cli import commands  # imported late: `--help` stays fast
 
     handler = commands.COMMANDS[args.command]
