@@ -66,6 +66,17 @@ class Router:
             self._drainer = loop.create_task(self._drain())
         return await future
 
+    async def takes_file(self, channel: str, sender: str) -> bool:
+        """Whether a file from this account would be used, so worth fetching: only officers
+        speaking for themselves publish materials or attach visit photos. Strangers, members
+        and family get an answer without their file ever being downloaded."""
+        async with self.store.transaction() as tx:
+            binding = await tx.get_binding(channel, sender)
+            if binding is None or binding.relation is not None:
+                return False
+            member = await tx.get_member(binding.member_id)
+        return member is not None and member.is_officer and member.status == "active"
+
     async def _drain(self) -> None:
         while self._waiting:
             batch = self._waiting[: self.max_batch]

@@ -50,3 +50,19 @@ async def test_a_file_over_telegrams_download_limit_gets_a_short_answer(tmp_path
         assert "文件太大" in answer.text
         assert not [c for c in rig.api.calls if c.method == "getFile"]
         assert await rig.count("materials") == 0
+
+
+async def test_files_from_members_family_and_strangers_are_never_downloaded(
+        tmp_path: Path) -> None:
+    async with telegram_rig(tmp_path / "z.db") as rig:
+        await rig.bind(WANG, "王秀英")
+        stranger = 8001
+        for chat in (WANG, stranger):
+            before = len(rig.api.sent(chat))
+            rig.api.document(chat, "x.pdf", PDF, mime="application/pdf", caption="资料")
+            [answer] = (await rig.api.wait_sent(chat, before + 1))[before:]
+            assert "用不上文件" in answer.text
+            rig.api.photo(chat, b"\xff\xd8\xff\xe0 a photo", caption=None)
+            await rig.api.wait_sent(chat, before + 2)
+        assert not [c for c in rig.api.calls if c.method == "getFile"]
+        assert await rig.count("materials") == 0

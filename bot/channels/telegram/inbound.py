@@ -111,6 +111,10 @@ class UpdateHandler:
             return
         attachment = None
         if message.document is not None or message.photo:
+            if not await self.router.takes_file(CHANNEL, str(user_id)):
+                await self.answer(message.chat.id, update.update_id,
+                                  [Reply(t(self.locale, "telegram.file_not_needed"))])
+                return
             attachment = await self._download(message)
             if attachment is None:
                 await self.answer(message.chat.id, update.update_id,

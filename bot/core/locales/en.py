@@ -407,6 +407,9 @@ MESSAGES: dict[str, str] = {
     # telegram
     "telegram.contact_button": "📱 Share my phone number",
     "telegram.contact_hint": "Press “📱 Share my phone number” below to bind with your own phone.",
+    "telegram.file_not_needed": (
+        "Thank you, but no file is needed here. Write what you need, or send 帮助."
+    ),
     "telegram.file_too_big": (
         "The file is too large (over 20 MB). Please compress it or send a link."
     ),

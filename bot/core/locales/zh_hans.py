@@ -357,6 +357,10 @@ MESSAGES: dict[str, str] = {
         "我是支部助手。签到、请假等个人的事，请私聊我办理；支部的通知和提醒会发在本群。"
     ),
     "telegram.stale": "已处理",
+    "telegram.file_not_needed": (
+        "收到您发的文件了，不过这里用不上文件。"
+        "有事请直接写字告诉我，或回复“帮助”。"
+    ),
     "telegram.file_too_big": "文件太大（超过20MB），收不下。请压缩后再发，或者发链接。",
     "telegram.chosen": "👉 {label}",
     "telegram.page": "第{n}页，共{total}页",
