@@ -130,3 +130,22 @@ async def test_lone_surrogates_are_replaced_at_the_edge(
         reply = await zhibu.text(who, text)
         assert reply and "出了点问题" not in reply
         reply.encode("utf-8")
+
+
+def test_long_messages_are_never_kept_in_the_caches() -> None:
+    """4,096 cached Telegram-length messages could hold hundreds of MB (#14, defect 9)."""
+    from bot.core.script import convert
+    from bot.understanding.keywords import parse
+    from bot.understanding.sentence import understand
+
+    long = "通知 " + "明天上午九点学习，请准时参加。" * 270  # ~4,000 characters
+    for cached in (parse, convert):
+        cached.cache_clear()  # type: ignore[attr-defined]
+    parse(long)
+    understand(long)
+    assert parse.cache_info().currsize == 0  # type: ignore[attr-defined]
+    before = convert.cache_info().currsize  # type: ignore[attr-defined]  # short pieces only
+    convert(long, "zh-hant")
+    assert convert.cache_info().currsize == before  # type: ignore[attr-defined]
+    parse("签到")
+    assert parse.cache_info().currsize == 1  # type: ignore[attr-defined]

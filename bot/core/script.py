@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from opencc import OpenCC
 
@@ -15,6 +17,8 @@ from opencc import OpenCC
 # converts by phrase as well as by character, so 签到 becomes 簽到 and not 籤到 as with
 # character-level tables; its dictionaries are loaded once, on first use.
 _OPENCC_CONFIGS = {"zh-cn": "t2s", "zh-hant": "s2tw"}
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @functools.cache
@@ -33,9 +37,30 @@ def warm_up() -> None:
 # meaning once): 20-50 µs a message. Members send the same few words again and again, so the
 # answers are kept (a repeated word costs under 1 µs); 4,096 entries bound the memory.
 CACHE_SIZE = 4096
+# Only texts this short are kept: a cache of whole messages (4,096 characters on Telegram)
+# could hold hundreds of MB; of short ones, at most ~10 MB (4,096 × 200 characters × a few
+# copies). Long texts are rare (notices, reports) and simply computed again.
+CACHED_CHARS = 200
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+def short_cache(function: Callable[P, R]) -> Callable[P, R]:
+    """lru_cache for calls whose first argument (the text) is short; longer texts are
+    computed every time. `cache_clear` empties it (benchmarks time the uncached work)."""
+    cached = functools.lru_cache(maxsize=CACHE_SIZE)(function)
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        text = args[0] if args else ""
+        if not isinstance(text, str) or len(text) > CACHED_CHARS:
+            return function(*args, **kwargs)
+        return cached(*args, **kwargs)  # type: ignore[arg-type]  # str and bool args
+
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    call.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return call
+
+
+@short_cache
 def convert(text: str, variant: str) -> str:
     """Convert between scripts: "zh-cn" to Simplified, "zh-hant" to Traditional."""
     converted: str = _converter(variant).convert(text)

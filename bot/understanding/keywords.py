@@ -8,13 +8,12 @@ because "1" means something different at each step of a conversation.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.script import CACHE_SIZE, convert
+from bot.core.script import convert, short_cache
 
 
 class Intent(StrEnum):
@@ -328,7 +327,7 @@ _TYPO_TARGETS: tuple[tuple[str, Intent], ...] = tuple(
 _EMPTY = Parsed(intent=None, args="", number=None)
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
+@short_cache
 def parse(text: str) -> Parsed:
     """Understand a message: slash command, keyword with arguments, or a bare number."""
     raw = text.strip()
