@@ -39,6 +39,7 @@ SHELL = (
     "bot.cli",
     "bot.config",
     "bot.demo",
+    "bot.logs",
     "bot.outbox",
     "bot.ratelimit",
     "bot.router",
