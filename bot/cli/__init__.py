@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 from bot.cli.material_args import add_parser as add_material_parser
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE",
                         help="TOML configuration file (default: $ZHIBU_CONFIG, else built-in "
                              "defaults); every key can be overridden by ZHIBU_<SECTION>__<KEY>")
+    parser.add_argument("--version", action="version", version=f"zhibu {_version()}")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="-v: zhibu's own progress (INFO); -vv: libraries' debug too. "
                              "Tokens, phones, codes and members' words are always masked")
@@ -106,6 +108,14 @@ def _local_time(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date and time: {text!r}") from None
+
+
+def _version() -> str:
+    """The installed distribution's version (a source tree not installed says so)."""
+    try:
+        return metadata.version("zhibu")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
