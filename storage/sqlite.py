@@ -16,7 +16,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.migrate import migrate
+from storage.backup import before_migration, schema_of
+from storage.migrate import latest, migrate
 from storage.repo_care import CareRepo
 from storage.repo_channels import ChannelRepo
 from storage.repo_delivery import DeliveryRepo
@@ -60,6 +61,8 @@ class SqliteStore:
 
         # aiosqlite.connect() with our own connector, so that we keep the sqlite3 connection
         # too. Both sides never use it at once: the store's lock sees to that.
+        if target != ":memory:":
+            await _backup_before_migrating(Path(target))
         conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
         try:
             for pragma in (
@@ -93,6 +96,17 @@ class SqliteStore:
     async def close(self) -> None:
         """Close the connection (pending work must have committed)."""
         await self._conn.close()
+
+
+async def _backup_before_migrating(path: Path) -> None:
+    """An existing database about to be migrated is copied beside itself first."""
+    if not await asyncio.to_thread(path.is_file):
+        return
+    current = await asyncio.to_thread(schema_of, path)
+    if 0 < current < latest():
+        copy = await asyncio.to_thread(before_migration, path, latest())
+        log.warning("upgrading the database from schema %d to %d; a copy of it as it was is "
+                    "at %s", current, latest(), copy)
 
 
 async def open_store(url: str) -> SqliteStore:

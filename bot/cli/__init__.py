@@ -11,6 +11,8 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from bot.cli.backup_commands import BackupError
+from bot.cli.backup_commands import add_parsers as add_backup_parsers
 from bot.cli.material_args import add_parser as add_material_parser
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     wecom.add_argument("phone", metavar="PHONE")
     wecom.add_argument("userid", metavar="USERID", help="the userid in WeCom's address book")
     add_material_parser(sub)
+    add_backup_parsers(sub)
     return parser
 
 
@@ -136,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = asyncio.run(handler(config, args, SystemClock()))
     except KeyboardInterrupt:
         return 130
-    except commands.CommandError as err:
+    except (commands.CommandError, BackupError) as err:
         print(f"zhibu: {err}", file=sys.stderr)
         return 2
     return code

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.app import build_app
+from bot.cli.backup_commands import backup, restore_
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.phone import normalize_phone
@@ -256,6 +257,8 @@ async def run(config: Config, args: argparse.Namespace, clock: Clock) -> int:
 
 COMMANDS = {
     "run": run,
+    "backup": backup,
+    "restore": restore_,
     "material": material,
     "wechat-menu": wechat_menu,
     "wecom-bind": wecom_bind,
