@@ -516,7 +516,7 @@ def _telegram(r: _Reader) -> TelegramConfig:
 def _wechat(r: _Reader) -> WechatConfig:
     """Build the [wechat] section."""
     d = WechatConfig()
-    return WechatConfig(
+    config = WechatConfig(
         app_id=r.optional("app_id", _plain),
         app_secret=r.optional("app_secret", _plain),
         token=r.optional("token", _plain),
@@ -527,6 +527,10 @@ def _wechat(r: _Reader) -> WechatConfig:
         reminder_template_id=r.optional("reminder_template_id", _plain),
         rate_limit=r.number("rate_limit", d.rate_limit),
     )
+    if config.enabled and not config.app_secret:
+        raise r.error("app_secret", "required with app_id and token: without it zhibu cannot "
+                                    "push reminders, alerts or a reply that takes over 5 s")
+    return config
 
 
 def _wecom(r: _Reader) -> WecomConfig:
@@ -558,13 +562,22 @@ def _build(
     return Config(
         timezone=top.text("timezone", DEFAULT_TIMEZONE, _timezone),
         locale=top.text("locale", DEFAULT_LOCALE, _one_of(*LOCALES)),
-        database=_database(section("database")),
+        database=_beside(_database(section("database")), source),
         telegram=_telegram(section("telegram")),
         wechat=_wechat(section("wechat")),
         wecom=_wecom(section("wecom")),
         quiet_hours=_quiet_hours(section("quiet_hours")),
         source=source,
     )
+
+
+def _beside(database: DatabaseConfig, source: str | None) -> DatabaseConfig:
+    """A relative SQLite path in a config file means beside that file, wherever zhibu is
+    started from (systemd, cron and a shell in another folder all find the same database)."""
+    path = database.sqlite_path()
+    if source is None or path is None or path == ":memory:" or Path(path).is_absolute():
+        return database
+    return DatabaseConfig(url=_SQLITE_PREFIX + str(Path(source).resolve().parent / path))
 
 
 # --------------------------------------------------------------------------- files

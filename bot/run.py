@@ -15,17 +15,19 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
+from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import App, build_app
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.wechat.channel import WechatChannel
-from bot.config import Config, split_host_port
+from bot.config import Config, mask_url_password, split_host_port
 from bot.core.clock import Clock
 from schedules.scheduler import Scheduler
 from storage import SqliteStore
@@ -35,6 +37,18 @@ log = logging.getLogger(__name__)
 
 class CannotRun(Exception):
     """The configuration does not allow `zhibu run` to start; the message says why."""
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Bind the address for a moment (as uvicorn will), or say in one line why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise CannotRun(f"cannot listen on {host}:{port}: {err.strerror or err} "
+                            "(is another zhibu or server using it?)") from None
 
 
 class _Listener(uvicorn.Server):
@@ -68,6 +82,8 @@ class Runtime:
         if not (self.config.telegram.enabled or self.config.wechat.enabled):
             raise CannotRun("no channel configured: set [telegram] token or [wechat] app_id "
                             "and token")
+        for host, port in self._addresses():
+            await asyncio.to_thread(_can_listen, host, port)  # before anything is started
         try:
             await self._start()
         except BaseException:
@@ -88,7 +104,13 @@ class Runtime:
         if self.wechat is not None:
             await self.wechat.start()
         if self.telegram is not None:
-            await self.telegram.start()
+            try:
+                await self.telegram.start()
+            except InvalidToken:
+                raise CannotRun("Telegram refused the bot token ([telegram] token)") from None
+            except (NetworkError, TimedOut) as err:
+                raise CannotRun(f"Telegram is unreachable at {self.config.telegram.base_url}: "
+                                f"{err.message}") from None
         await self._listen()
         if self.telegram is not None:
             await self.telegram.take_updates()
@@ -105,6 +127,16 @@ class Runtime:
         if self.config.wechat.enabled:
             self.wechat = WechatChannel(app, self.config, self.clock)
             app.dispatcher.senders.update(self.wechat.senders)
+
+    def _addresses(self) -> set[tuple[str, int]]:
+        """Where zhibu will listen: the Telegram webhook and the WeChat callback."""
+        found = set()
+        telegram = self.config.telegram
+        if telegram.enabled and telegram.mode == "webhook":
+            found.add(split_host_port(telegram.listen))
+        if self.config.wechat.enabled:
+            found.add(split_host_port(self.config.wechat.listen))
+        return found
 
     async def _listen(self) -> None:
         """One listener per address; routes that share an address share an app."""
@@ -124,8 +156,9 @@ class Runtime:
             self._listeners.append((listener, task))
             while not listener.started:
                 if task.done():
-                    await task  # raises why it could not listen
-                    raise OSError(f"cannot listen on {host}:{port}")
+                    with contextlib.suppress(BaseException):  # uvicorn exits the process
+                        await task
+                    raise CannotRun(f"cannot listen on {host}:{port}")
                 await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
@@ -196,7 +229,9 @@ async def run_service(config: Config, clock: Clock) -> int:
     try:
         await runtime.start()
         settle_memory()
-        print(f"zhibu 正在运行：{', '.join(runtime.channels())}。按 Ctrl+C 停止。", flush=True)
+        print(f"zhibu 正在运行：{', '.join(runtime.channels())}；数据库 "
+              f"{config.database.sqlite_path() or mask_url_password(config.database.url)}。"
+              "按 Ctrl+C 停止。", flush=True)
         await stop.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -10,6 +10,10 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 
+class SchemaTooNew(Exception):
+    """The database was written by a newer zhibu than this one."""
+
+
 def migrations() -> list[tuple[int, str]]:
     """Every migration shipped with zhibu, as (version, sql), in order."""
     found = []
@@ -36,7 +40,7 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     """Bring the database to the latest version; each step is one transaction."""
     version = await current_version(conn)
     if version > latest():
-        raise RuntimeError(f"database schema {version} is newer than this zhibu ({latest()})")
+        raise SchemaTooNew(f"its schema {version} is newer than this zhibu's ({latest()})")
     for number, sql in migrations():
         if number <= version:
             continue

@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.backup import before_migration, schema_of
-from storage.migrate import latest, migrate
+from storage.migrate import SchemaTooNew, latest, migrate
 from storage.repo_care import CareRepo
 from storage.repo_channels import ChannelRepo
 from storage.repo_delivery import DeliveryRepo
@@ -27,6 +27,26 @@ from storage.repo_study import StudyRepo
 from storage.repo_wechat import WechatRepo
 
 log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be used; the message names the file and the reason in one line."""
+
+
+def _why(err: BaseException) -> str:
+    """What an operator should hear about a database that failed to open."""
+    text = str(err)
+    if isinstance(err, SchemaTooNew):
+        return f"{text}: upgrade zhibu, or restore a backup"
+    if "not a database" in text or "file is encrypted" in text:
+        return "this file is not a SQLite database"
+    if "readonly" in text or "read-only" in text:
+        return "the database (or its folder) is read-only: zhibu must be able to write there"
+    if "unable to open" in text or isinstance(err, PermissionError):
+        return "cannot open or create the file there (does the folder exist, can zhibu write it?)"
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another program"
+    return text
 
 
 class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo):
@@ -49,8 +69,15 @@ class SqliteStore:
     async def open(cls, path: str | Path) -> SqliteStore:
         """Connect, set the pragmas and apply pending migrations."""
         target = str(path)
+        try:
+            return await cls._open(target)
+        except (sqlite3.DatabaseError, OSError, SchemaTooNew) as err:
+            raise StoreUnavailable(f"database {target}: {_why(err)}") from err
+
+    @classmethod
+    async def _open(cls, target: str) -> SqliteStore:
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(Path(target).parent.mkdir, parents=True, exist_ok=True)
         opened: list[sqlite3.Connection] = []
 
         def connect() -> sqlite3.Connection:  # runs in aiosqlite's thread

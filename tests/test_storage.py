@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage import MemberData, SqliteStore, Tx
+from storage import MemberData, SqliteStore, StoreUnavailable, Tx
 from storage.migrate import latest, migrations
 from storage.models import Conversation
 from storage.repo_base import TransactionOver
@@ -144,7 +144,7 @@ async def test_a_database_newer_than_this_zhibu_refuses_to_open(db_path: Path) -
     with closing(sqlite3.connect(db_path)) as conn:
         conn.execute(f"PRAGMA user_version = {newer}")
 
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(StoreUnavailable, match="newer"):
         await SqliteStore.open(db_path)
 
     assert file_pragma(db_path, "user_version") == newer
@@ -156,7 +156,7 @@ async def test_a_failing_migration_leaves_the_file_as_it_was(db_path: Path) -> N
         conn.execute("CREATE TABLE branches (id INTEGER PRIMARY KEY)")  # clashes with 0001
         conn.commit()
 
-    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+    with pytest.raises(StoreUnavailable, match="already exists"):
         await SqliteStore.open(db_path)
 
     assert file_pragma(db_path, "user_version") == 0

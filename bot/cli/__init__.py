@@ -18,6 +18,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
 from bot.logs import configure as configure_logging
 from bot.logs import hide
+from storage import StoreUnavailable
 
 log = logging.getLogger("zhibu")
 
@@ -139,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = asyncio.run(handler(config, args, SystemClock()))
     except KeyboardInterrupt:
         return 130
-    except (commands.CommandError, BackupError) as err:
+    except (commands.CommandError, BackupError, StoreUnavailable) as err:
         print(f"zhibu: {err}", file=sys.stderr)
         return 2
     return code

@@ -179,6 +179,9 @@ async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     from handlers.officers.report_data import build_report
 
     year, month = args.month
+    out: Path = args.out
+    if not await asyncio.to_thread(out.parent.is_dir):  # say so before any work is done
+        raise CommandError(f"the folder {out.parent} does not exist (--out {out})")
     app = await build_app(config, clock)
     try:
         built = await build_report(app.store, args.branch, year, month, config.timezone,
@@ -187,7 +190,6 @@ async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
         await app.close()
     if built is None:
         raise CommandError(f"没有名为“{args.branch}”的支部。")
-    out: Path = args.out
     chart = out.with_suffix(".png")
     await asyncio.to_thread(write_xlsx, built, out)
     await asyncio.to_thread(write_chart, built, chart)

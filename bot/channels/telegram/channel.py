@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommandScopeAllGroupChats, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
 
 from bot.app import App
@@ -158,7 +159,14 @@ class TelegramChannel:
     async def start(self) -> None:
         """Log in (getMe), register the commands and start handling (no updates yet)."""
         warm_up()  # the text dictionaries, before the first member waits on them
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except TelegramError:
+            # PTB leaves a half-initialised bot: close its HTTP sessions here, or they leak.
+            bot = self.application.bot
+            for request in (bot.request, bot._request[0]):  # getUpdates' and the others'
+                await request.shutdown()
+            raise
         await self.register_commands()
         await self.application.start()
 
