@@ -38,7 +38,7 @@ async def seed(app: App) -> None:
     """A sample branch drawn from the seeds: roster, study day, console accounts."""
     roster = resources.files("bot.demo_data").joinpath("roster.csv")
     with resources.as_file(roster) as path:
-        summary = await import_roster(app.store, path, app.clock.now())
+        summary = await import_roster(app.store, path, app.clock.now(), new_branch=True)
     if not summary.applied:
         raise RuntimeError("demo roster is invalid: " + "; ".join(map(str, summary.errors)))
     now = app.clock.now()

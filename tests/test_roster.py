@@ -25,6 +25,8 @@ from bot.roster.parse import (
 
 CN_HEADER = ["姓名", "手机", "支部", "角色", "生日", "住址", "行动不便", "独居", "互助对象", "语言"]
 
+TODAY = date(2026, 12, 3)  # the clock's today, as the importer passes it
+
 
 def write_csv(
     tmp_path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf-8", name: str = "r.csv"
@@ -126,7 +128,7 @@ def test_a_chinese_header_csv_yields_every_field(tmp_path: Path) -> None:
             ["李建国", "13900139000", "一支部", "", "", "", "", "", "", ""],
         ],
     )  # fmt: skip
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert parsed.errors == []
     first, second = parsed.rows
     assert first == RosterRow(
@@ -161,7 +163,7 @@ def test_english_headers_are_case_insensitive_in_any_order_and_extra_columns_ign
             ["Branch 1", "13800138000", "whatever", "John  Smith", "Instructor", "yes", "N", "en"],
         ],
     )  # fmt: skip
-    row = only_row(read_roster(path))
+    row = only_row(read_roster(path, today=TODAY))
     assert row.name == "John Smith"
     assert row.branches == ("Branch 1",)
     assert row.role == "instructor"
@@ -177,7 +179,7 @@ def test_csv_is_read_in_utf8_with_or_without_bom_and_in_gb18030(
     path = write_csv(
         tmp_path, [["姓名", "手机号", "支部"], ["张卫东", "13800138000", "二支部"]], encoding
     )
-    row = only_row(read_roster(path))
+    row = only_row(read_roster(path, today=TODAY))
     assert (row.name, row.phone, row.branches) == ("张卫东", "13800138000", ("二支部",))
 
 
@@ -191,7 +193,7 @@ def test_an_xlsx_roster_accepts_float_phones_and_date_cells(tmp_path: Path) -> N
             ["钱小红", 13900139000, "一支部", date(1941, 7, 1), "√", None],
         ],
     )
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert parsed.errors == []
     first, second = parsed.rows
     assert (first.row_number, first.phone, first.pair_phone) == (2, "13800138000", "13900139000")
@@ -212,7 +214,7 @@ def test_blank_rows_are_skipped_but_row_numbers_stay_those_of_the_sheet(tmp_path
             ["乙", "13800138000", "一支部"],
         ],
     )
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert reasons(parsed) == [(4, "缺少手机号")]
     assert [row.row_number for row in parsed.rows] == [5]
 
@@ -222,7 +224,7 @@ def test_a_title_row_above_the_header_is_skipped(tmp_path: Path) -> None:
         tmp_path,
         [["某某离退休干部党支部名单"], ["姓名", "手机", "支部"], ["甲", "13800138000", "一支部"]],
     )
-    assert only_row(read_roster(path)).row_number == 3
+    assert only_row(read_roster(path, today=TODAY)).row_number == 3
 
 
 def test_the_bad_roster_reports_one_error_per_bad_row_and_keeps_the_good_rows(
@@ -240,7 +242,7 @@ def test_the_bad_roster_reports_one_error_per_bad_row_and_keeps_the_good_rows(
             ["孙立", "13600136000", "二支部", "管理员"],
         ],
     )
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert parsed.errors == [
         RowError(3, "缺少手机号"),
         RowError(5, "手机号重复（与第2行相同）"),
@@ -263,7 +265,7 @@ def test_every_problem_of_one_row_is_reported_and_errors_are_sorted(tmp_path: Pa
             ["", "12345", "", "1940-13-01", "也许", "法语"],
         ],
     )
-    assert reasons(read_roster(path)) == [
+    assert reasons(read_roster(path, today=TODAY)) == [
         (3, "缺少姓名"),
         (3, "手机号无效：12345"),
         (3, "支部为空"),
@@ -281,14 +283,15 @@ def test_an_instructor_may_list_several_branches(tmp_path: Path) -> None:
             ["周老师", "13800138000", "一支部、 二支部；三支部,一支部", "指导员"],
         ],
     )
-    assert only_row(read_roster(path)).branches == ("一支部", "二支部", "三支部")
+    assert only_row(read_roster(path, today=TODAY)).branches == ("一支部", "二支部", "三支部")
 
 
 def test_a_member_with_several_branches_is_rejected(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path, [["姓名", "手机", "支部"], ["吴明", "13800138000", "一支部，二支部"]]
     )
-    assert reasons(read_roster(path)) == [(2, "党员和书记只能属于一个支部：一支部、二支部")]
+    assert reasons(read_roster(path, today=TODAY)) == [
+        (2, "党员和书记只能属于一个支部：一支部、二支部")]
 
 
 @pytest.mark.parametrize(
@@ -300,7 +303,7 @@ def test_yes_no_cells_accept_the_usual_spellings(tmp_path: Path, cell: str, expe
     path = write_csv(
         tmp_path, [["姓名", "手机", "支部", "行动不便"], ["甲", "13800138000", "一支部", cell]]
     )
-    assert only_row(read_roster(path)).needs_home_delivery is expected
+    assert only_row(read_roster(path, today=TODAY)).needs_home_delivery is expected
 
 
 @pytest.mark.parametrize(
@@ -314,7 +317,7 @@ def test_language_cells_accept_chinese_names_and_codes(
     path = write_csv(
         tmp_path, [["姓名", "手机", "支部", "语言"], ["甲", "13800138000", "一支部", cell]]
     )
-    assert only_row(read_roster(path)).language == expected
+    assert only_row(read_roster(path, today=TODAY)).language == expected
 
 
 # --- mutual-aid partners ---------------------------------------------------------------------
@@ -327,14 +330,14 @@ def pair_roster(tmp_path: Path, *rows: Sequence[str]) -> Path:
 
 def test_an_unknown_pair_partner_is_reported(tmp_path: Path) -> None:
     path = pair_roster(tmp_path, ["甲", "13800138000", "一支部", "139 0000 0000"])
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert reasons(parsed) == [(2, "互助对象不在名单中：13900000000")]
     assert parsed.rows == []
 
 
 def test_a_pair_partner_found_in_known_phones_is_accepted(tmp_path: Path) -> None:
     path = pair_roster(tmp_path, ["甲", "13800138000", "一支部", "+86 13900000000"])
-    row = only_row(read_roster(path, known_phones=frozenset({"13900000000"})))
+    row = only_row(read_roster(path, known_phones=frozenset({"13900000000"}), today=TODAY))
     assert row.pair_phone == "13900000000"
 
 
@@ -344,7 +347,7 @@ def test_a_pair_partner_later_in_the_file_is_accepted(tmp_path: Path) -> None:
         ["甲", "13800138000", "一支部", "13900000000"],
         ["乙", "13900000000", "一支部", "13800138000"],
     )
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert parsed.errors == []
     assert [row.pair_phone for row in parsed.rows] == ["13900000000", "13800138000"]
 
@@ -356,7 +359,7 @@ def test_a_pair_partner_whose_row_is_rejected_is_not_in_the_roster(tmp_path: Pat
         ["乙", "13900000000", "一支部", "13700000000"],
         ["丙", "13600000000", "一支部", "13800138000"],
     )
-    parsed = read_roster(path)
+    parsed = read_roster(path, today=TODAY)
     assert reasons(parsed) == [
         (2, "互助对象不在名单中：13900000000（第3行有误）"),
         (3, "互助对象不在名单中：13700000000"),
@@ -368,12 +371,13 @@ def test_a_pair_partner_whose_row_is_rejected_is_not_in_the_roster(tmp_path: Pat
 def test_a_member_cannot_be_their_own_pair_partner(tmp_path: Path) -> None:
     path = pair_roster(tmp_path, ["甲", "13800138000", "一支部", "13800138000"])
     known = frozenset({"13800138000"})
-    assert reasons(read_roster(path, known)) == [(2, "互助对象不能是本人：13800138000")]
+    assert reasons(read_roster(path, known, today=TODAY)) == [
+        (2, "互助对象不能是本人：13800138000")]
 
 
 def test_an_invalid_pair_phone_is_reported(tmp_path: Path) -> None:
     path = pair_roster(tmp_path, ["甲", "13800138000", "一支部", "王秀英"])
-    assert reasons(read_roster(path)) == [(2, "互助对象手机号无效：王秀英")]
+    assert reasons(read_roster(path, today=TODAY)) == [(2, "互助对象手机号无效：王秀英")]
 
 
 # --- birthdays -------------------------------------------------------------------------------
@@ -408,7 +412,13 @@ def test_birthdays_are_parsed_in_the_usual_forms(cell: object, expected: Birthda
 )
 def test_impossible_birthdays_are_rejected(cell: str) -> None:
     with pytest.raises(ValueError, match="生日格式无效"):
-        parse_birthday(cell)
+        parse_birthday(cell, TODAY.year)
+
+
+def test_a_birth_year_after_the_clocks_year_is_refused() -> None:
+    assert parse_birthday("2026-05-01", 2026) == Birthday(5, 1, 2026, lunar=False)
+    with pytest.raises(ValueError, match="生日格式无效"):
+        parse_birthday("2027-05-01", 2026)
 
 
 def test_a_lunar_birthday_falls_on_the_lunardate_solar_day() -> None:
@@ -462,14 +472,14 @@ def test_next_on_or_after_finds_a_late_lunar_birthday_in_january() -> None:
 def test_a_missing_required_column_raises_roster_error_naming_it(tmp_path: Path) -> None:
     path = write_csv(tmp_path, [["姓名", "生日", "支部"], ["甲", "1943-05-12", "一支部"]])
     with pytest.raises(RosterError, match="手机") as caught:
-        read_roster(path)
+        read_roster(path, today=TODAY)
     assert "姓名" not in str(caught.value)
 
 
 def test_several_missing_columns_are_all_named(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path, [["name", "birthday"], ["甲", "1943-05-12"]])
     with pytest.raises(RosterError, match=r"手机.*支部"):
-        read_roster(path)
+        read_roster(path, today=TODAY)
 
 
 @pytest.mark.parametrize("name", ["r.xls", "r.txt", "roster"])
@@ -477,27 +487,27 @@ def test_an_unsupported_file_type_raises_roster_error(tmp_path: Path, name: str)
     path = tmp_path / name
     path.write_text("姓名,手机,支部\n")
     with pytest.raises(RosterError, match="不支持的文件类型"):
-        read_roster(path)
+        read_roster(path, today=TODAY)
 
 
 def test_a_roster_without_data_rows_raises_roster_error(tmp_path: Path) -> None:
     path = write_csv(tmp_path, [["姓名", "手机", "支部"], ["", "", ""]])
     with pytest.raises(RosterError, match="没有数据行"):
-        read_roster(path)
+        read_roster(path, today=TODAY)
 
 
 def test_an_empty_file_raises_roster_error(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes(b"")
     with pytest.raises(RosterError, match="空"):
-        read_roster(path)
+        read_roster(path, today=TODAY)
 
 
 @pytest.mark.parametrize("name", ["r.xlsx", "r.csv"])
 def test_a_missing_or_broken_file_raises_roster_error(tmp_path: Path, name: str) -> None:
     with pytest.raises(RosterError):
-        read_roster(tmp_path / name)
+        read_roster(tmp_path / name, today=TODAY)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip file")
     with pytest.raises(RosterError, match="无法读取"):
-        read_roster(broken)
+        read_roster(broken, today=TODAY)

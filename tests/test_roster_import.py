@@ -301,3 +301,94 @@ def test_an_unreadable_roster_is_a_one_line_error(
     assert code == 2
     assert err.startswith("zhibu: 不支持的文件类型：.txt")
     assert err.count("\n") == 1
+
+
+# --- never erasing silently (#14) ------------------------------------------------------------
+
+
+def write(path: Path, header: list[str], *rows: list[str]) -> Path:
+    """A CSV roster with the header given (some optional columns left out)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+async def test_a_file_without_optional_columns_keeps_what_the_database_has(
+        store: SqliteStore, good_csv: Path, tmp_path: Path) -> None:
+    await import_roster(store, good_csv, NOW)
+    assert (await member(store, "13800000001")).role == "secretary"
+    thin = write(tmp_path / "thin.csv", ["姓名", "手机", "支部"],
+                 ["李建国", "13800000001", "城关支部"], ["王秀英", "13800000003", "城关支部"])
+    summary = await import_roster(store, thin, LATER)
+    assert summary.applied and summary.updated == 0 and summary.unchanged == 2
+    after = await member(store, "13800000001")
+    assert (after.role, after.birthday, after.address) == ("secretary", "1950-03-18", "人民路12号")
+    wang = await member(store, "13800000003")
+    assert wang.lives_alone and wang.pair_member_id is not None
+
+
+async def test_an_unknown_branch_is_refused_with_the_closest_name(
+        store: SqliteStore, good_csv: Path, tmp_path: Path) -> None:
+    await import_roster(store, good_csv, NOW)
+    typo = write(tmp_path / "typo.csv", ["姓名", "手机", "支部"],
+                 ["孙福海", "13800000007", "城关之部"])
+    summary = await import_roster(store, typo, LATER)
+    assert not summary.applied
+    (error,) = summary.errors
+    assert "没有“城关之部”这个支部" in str(error) and "是“城关支部”吗" in str(error)
+    assert "--new-branch" in str(error)
+    summary = await import_roster(store, typo, LATER, new_branch=True)
+    assert summary.applied and summary.added == 1
+
+
+async def test_the_status_column_marks_who_left_or_died_and_who_came_back(
+        store: SqliteStore, good_csv: Path, tmp_path: Path) -> None:
+    await import_roster(store, good_csv, NOW)
+    header = ["姓名", "手机", "支部", "状态"]
+    gone = write(tmp_path / "gone.csv", header, ["王秀英", "13800000003", "城关支部", "离开"],
+                 ["张桂兰", "13800000004", "城关支部", "去世"],
+                 ["李建国", "13800000001", "城关支部", ""])
+    summary = await import_roster(store, gone, LATER)
+    assert summary.updated == 2 and summary.unchanged == 1
+    assert "王秀英：状态 在册 → 离开" in summary.changes
+    assert (await member(store, "13800000003")).status == "inactive"
+    assert (await member(store, "13800000004")).status == "deceased"
+    back = write(tmp_path / "back.csv", header, ["王秀英", "13800000003", "城关支部", "在册"])
+    await import_roster(store, back, LATER)
+    assert (await member(store, "13800000003")).status == "active"
+
+
+async def test_a_dry_run_lists_every_change_and_writes_nothing(
+        store: SqliteStore, good_csv: Path, tmp_path: Path, db_path: Path) -> None:
+    await import_roster(store, good_csv, NOW)
+    edited = write(tmp_path / "edited.csv", ["姓名", "手机", "支部", "角色", "住址"],
+                   ["李建国", "13800000001", "城关支部", "党员", "新华路1号"],
+                   ["孙福海", "13800000007", "城关支部", "", ""])
+    before = snapshot(db_path)
+    summary = await import_roster(store, edited, LATER, dry_run=True)
+    assert not summary.applied and summary.dry_run
+    assert "李建国：角色 书记 → 党员；住址 人民路12号 → 新华路1号" in summary.changes
+    assert "孙福海：新增" in summary.changes
+    assert snapshot(db_path) == before
+
+
+def test_the_cli_previews_and_marks_members(
+        config: Path, good_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(config), "import-roster", str(good_csv)]) == 0
+    capsys.readouterr()
+    moved = write(tmp_path / "moved.csv", ["姓名", "手机", "支部"],
+                  ["王秀英", "13800000003", "东城支部"])
+    assert main(["--config", str(config), "import-roster", str(moved), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "王秀英：支部 城关支部 → 东城支部" in out and "预览" in out
+    base = ["--config", str(config), "member"]
+    assert main([*base, "leave", "13800000003"]) == 0
+    assert "王秀英" in capsys.readouterr().out
+    assert main([*base, "move", "13800000003", "--branch", "东城支部"]) == 0
+    assert main([*base, "restore", "138 0000 0003"]) == 0
+    out = capsys.readouterr().out
+    assert "东城支部" in out and "在册" in out
+    assert main([*base, "move", "13800000003", "--branch", "东城之部"]) == 2
+    assert "东城支部" in capsys.readouterr().err  # the closest name
+    assert main([*base, "leave", "13999999999"]) == 2

@@ -11,9 +11,10 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
-from bot.cli.backup_commands import BackupError
 from bot.cli.backup_commands import add_parsers as add_backup_parsers
+from bot.cli.errors import CommandError
 from bot.cli.material_args import add_parser as add_material_parser
+from bot.cli.member_commands import add_parser as add_member_parser
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
 from bot.logs import configure as configure_logging
@@ -55,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("file", type=Path, metavar="FILE")
     roster.add_argument("--skip-bad", action="store_true",
                         help="import the good rows even when some rows are bad")
+    roster.add_argument("--new-branch", action="store_true",
+                        help="create the branches the file names that do not exist yet "
+                             "(else such a row is refused with the closest known name)")
+    roster.add_argument("--dry-run", action="store_true",
+                        help="print what would change, member by member; write nothing")
 
     study = sub.add_parser("set-study-day", help="set a branch's monthly study day")
     study.add_argument("branch", metavar="BRANCH")
@@ -96,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     wecom.add_argument("userid", metavar="USERID", help="the userid in WeCom's address book")
     add_material_parser(sub)
     add_backup_parsers(sub)
+    add_member_parser(sub)
     return parser
 
 
@@ -140,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = asyncio.run(handler(config, args, SystemClock()))
     except KeyboardInterrupt:
         return 130
-    except (commands.CommandError, BackupError, StoreUnavailable) as err:
+    except (CommandError, StoreUnavailable) as err:
         print(f"zhibu: {err}", file=sys.stderr)
         return 2
     return code

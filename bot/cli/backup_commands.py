@@ -6,13 +6,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
+from bot.cli.errors import CommandError
 from bot.config import Config
 from bot.core.clock import Clock
 from storage.backup import RestoreRefused, restore, write_backup
-
-
-class BackupError(Exception):
-    """Backing up or restoring cannot go on; the message says why in one line."""
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +27,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _database(config: Config) -> Path:
     path = config.database.sqlite_path()
     if path is None or path == ":memory:":
-        raise BackupError("backup and restore work on a SQLite file; for PostgreSQL use "
+        raise CommandError("backup and restore work on a SQLite file; for PostgreSQL use "
                           "pg_dump / pg_restore")
     return Path(path)
 
@@ -39,11 +36,11 @@ async def backup(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """Write the backup and say what it holds."""
     database, target = _database(config), Path(args.file)
     if not await asyncio.to_thread(target.parent.is_dir):
-        raise BackupError(f"the folder {target.parent} does not exist")
+        raise CommandError(f"the folder {target.parent} does not exist")
     try:
         info = await asyncio.to_thread(write_backup, database, target, clock.now())
     except FileNotFoundError as err:
-        raise BackupError(str(err)) from None
+        raise CommandError(str(err)) from None
     print(f"已备份：{target}（数据库结构版本 {info.schema}，含 files/）")
     return 0
 
@@ -54,7 +51,7 @@ async def restore_(config: Config, args: argparse.Namespace, clock: Clock) -> in
     try:
         info = await asyncio.to_thread(restore, Path(args.file), database, force=args.force)
     except RestoreRefused as err:
-        raise BackupError(str(err)) from None
+        raise CommandError(str(err)) from None
     print(f"已恢复：{database}（来自 {info.taken_at:%Y-%m-%d %H:%M} 的备份，结构版本 "
           f"{info.schema}）")
     return 0

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.app import build_app
 from bot.cli.backup_commands import backup, restore_
+from bot.cli.errors import CommandError
+from bot.cli.member_commands import member
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.phone import normalize_phone
@@ -21,10 +23,6 @@ from storage import Tx
 from storage.models import Member
 
 
-class CommandError(Exception):
-    """A command cannot do what was asked; the message says why in one line."""
-
-
 async def demo(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """zhibu demo [--script FILE]."""
     start = args.start.replace(tzinfo=config.timezone) if args.start else None
@@ -34,17 +32,20 @@ async def demo(config: Config, args: argparse.Namespace, clock: Clock) -> int:
 
 
 async def import_roster_(config: Config, args: argparse.Namespace, clock: Clock) -> int:
-    """zhibu import-roster FILE [--skip-bad]."""
+    """zhibu import-roster FILE [--skip-bad] [--new-branch] [--dry-run]."""
     app = await build_app(config, clock)
     try:
-        summary = await import_roster(app.store, args.file, clock.now(), skip_bad=args.skip_bad)
+        summary = await import_roster(app.store, args.file, clock.now(), skip_bad=args.skip_bad,
+                                      new_branch=args.new_branch, dry_run=args.dry_run)
     except RosterError as err:
         raise CommandError(str(err)) from None
     finally:
         await app.close()
     for error in summary.errors:
         print(error)
-    if summary.errors and not summary.applied:
+    for change in summary.changes:
+        print(change)
+    if summary.errors and not summary.applied and not summary.dry_run:
         print(f"名单有 {len(summary.errors)} 处错误，未导入任何人。改正后重试，或加 --skip-bad "
               "只导入正确的行。 (nothing imported)")
         return 1
@@ -260,6 +261,7 @@ async def run(config: Config, args: argparse.Namespace, clock: Clock) -> int:
 COMMANDS = {
     "run": run,
     "backup": backup,
+    "member": member,
     "restore": restore_,
     "material": material,
     "wechat-menu": wechat_menu,

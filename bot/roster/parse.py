@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -86,6 +86,14 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "lives_alone": ("独居", "獨居", "lives_alone"),
     "pair": ("互助对象", "互助對象", "pair", "pair_phone"),
     "language": ("语言", "語言", "language"),
+    "status": ("状态", "狀態", "在册状态", "status"),
+}
+# A 状态 cell: still on the roll, gone (left, moved away), or died. Blank: as it is.
+_STATUSES = {
+    "active": ("在册", "正常", "在", "active"),
+    "inactive": ("离开", "離開", "调出", "調出", "退出", "迁出", "遷出", "离开支部", "inactive",
+                 "left"),
+    "deceased": ("去世", "已故", "逝世", "病故", "deceased"),
 }
 _REQUIRED = ("name", "phone", "branch")
 _LABELS = {"name": "姓名", "phone": "手机", "branch": "支部"}
@@ -163,6 +171,7 @@ class RosterRow:
     lives_alone: bool
     pair_phone: str | None
     language: str | None
+    status: str | None = None  # active / inactive / deceased; None: leave as it is
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,8 @@ class ParsedRoster:
 
     rows: list[RosterRow]
     errors: list[RowError]
+    # The optional columns the file has: a column it lacks leaves that field as it is.
+    columns: frozenset[str] = frozenset()
 
 
 class _CellError(ValueError):
@@ -204,12 +215,14 @@ class _Parsed:
         return self.row is not None and not self.reasons
 
 
-def read_roster(path: Path, known_phones: frozenset[str] = frozenset()) -> ParsedRoster:
-    """Read and validate a roster file; `known_phones` are members already in the database."""
+def read_roster(path: Path, known_phones: frozenset[str] = frozenset(), *,
+                today: date) -> ParsedRoster:
+    """Read and validate a roster file; `known_phones` are members already in the database,
+    `today` (from the caller's clock) bounds birth years."""
     table = _read_table(path)
     header_index, columns = _locate_header(table)
     parsed = [
-        _parse_row(number, _cells(row, columns))
+        _parse_row(number, _cells(row, columns), today.year)
         for number, row in enumerate(table[header_index + 1 :], start=header_index + 2)
         if not _is_blank(row)
     ]
@@ -218,7 +231,7 @@ def read_roster(path: Path, known_phones: frozenset[str] = frozenset()) -> Parse
     first_seen = _mark_duplicates(parsed)
     known = frozenset(normalize_phone(p) or p for p in known_phones)
     _check_pairs(parsed, known, first_seen)
-    return _result(parsed)
+    return replace(_result(parsed), columns=frozenset(columns))
 
 
 # --- reading files ---------------------------------------------------------------------------
@@ -364,18 +377,19 @@ def _check(reasons: list[str], parse: Callable[[], _T]) -> _T | None:
 # --- one row ---------------------------------------------------------------------------------
 
 
-def _parse_row(number: int, cells: dict[str, object]) -> _Parsed:
+def _parse_row(number: int, cells: dict[str, object], this_year: int) -> _Parsed:
     """Check every cell of one data row."""
     reasons: list[str] = []
     name = _check(reasons, lambda: _parse_name(cells.get("name")))
     phone = _check(reasons, lambda: _parse_phone(cells.get("phone")))
     role = _check(reasons, lambda: _parse_role(cells.get("role")))
     branches = _check(reasons, lambda: _parse_branches(cells.get("branch"), role))
-    birthday = _check(reasons, lambda: parse_birthday(cells.get("birthday")))
+    birthday = _check(reasons, lambda: parse_birthday(cells.get("birthday"), this_year))
     delivery = _check(reasons, lambda: _parse_yes_no(cells.get("needs_home_delivery"), "行动不便"))
     alone = _check(reasons, lambda: _parse_yes_no(cells.get("lives_alone"), "独居"))
     pair = _check(reasons, lambda: _parse_pair(cells.get("pair")))
     language = _check(reasons, lambda: _parse_language(cells.get("language")))
+    status = _check(reasons, lambda: _parse_status(cells.get("status")))
     if reasons or name is None or phone is None or role is None or branches is None:
         return _Parsed(number, phone, None, reasons)
     row = RosterRow(
@@ -390,8 +404,20 @@ def _parse_row(number: int, cells: dict[str, object]) -> _Parsed:
         lives_alone=bool(alone),
         pair_phone=pair,
         language=language,
+        status=status,
     )
     return _Parsed(number, phone, row)
+
+
+def _parse_status(value: object) -> str | None:
+    """在册 / 离开 / 去世 (or blank: unchanged)."""
+    text = _nfkc(_cell_text(value)).lower()
+    if not text:
+        return None
+    for status, words in _STATUSES.items():
+        if text in words:
+            return status
+    raise _CellError(f"状态只能是在册、离开或去世：{_cell_text(value)}")
 
 
 def _parse_name(value: object) -> str:
@@ -473,23 +499,24 @@ def _parse_language(value: object) -> str | None:
 # --- birthdays -------------------------------------------------------------------------------
 
 
-def parse_birthday(value: object) -> Birthday | None:
-    """Parse a birthday cell ("1943/5/12", "农历1940-08-15", "05-12", a date); ValueError if bad."""
+def parse_birthday(value: object, this_year: int | None = None) -> Birthday | None:
+    """Parse a birthday cell ("1943/5/12", "农历1940-08-15", "05-12", a date); ValueError if bad.
+    A birth year after `this_year` (the caller's clock) is refused; None: a stored value."""
     if isinstance(value, datetime):
         value = value.date()
     raw = _cell_text(value)
     if not raw:
         return None
     if isinstance(value, date):
-        birthday = _checked(value.month, value.day, value.year, lunar=False)
+        birthday = _checked(value.month, value.day, value.year, False, this_year)
     else:
-        birthday = _birthday_from_text(_nfkc(raw))
+        birthday = _birthday_from_text(_nfkc(raw), this_year)
     if birthday is None:
         raise _CellError(f"生日格式无效：{raw}")
     return birthday
 
 
-def _birthday_from_text(text: str) -> Birthday | None:
+def _birthday_from_text(text: str, this_year: int | None) -> Birthday | None:
     """Parse a birthday written as text, or return None."""
     lunar = text.startswith(_LUNAR_PREFIXES)
     if lunar:
@@ -502,17 +529,19 @@ def _birthday_from_text(text: str) -> Birthday | None:
         month, day = (int(part) for part in match.groups())
     else:
         return None
-    return _checked(month, day, year, lunar)
+    return _checked(month, day, year, lunar, this_year)
 
 
-def _checked(month: int, day: int, year: int | None, lunar: bool) -> Birthday | None:
+def _checked(month: int, day: int, year: int | None, lunar: bool,
+             this_year: int | None) -> Birthday | None:
     """Return the birthday if it can exist, else None."""
-    return Birthday(month, day, year, lunar) if _is_valid(month, day, year, lunar) else None
+    valid = _is_valid(month, day, year, lunar, this_year)
+    return Birthday(month, day, year, lunar) if valid else None
 
 
-def _is_valid(month: int, day: int, year: int | None, lunar: bool) -> bool:
+def _is_valid(month: int, day: int, year: int | None, lunar: bool, this_year: int | None) -> bool:
     """Whether the birthday can exist (a plausible birth year, a real month and day)."""
-    if year is not None and not 1900 <= year <= date.today().year:
+    if year is not None and not 1900 <= year <= (this_year or 9999):
         return False
     if lunar:
         return 1 <= month <= 12 and 1 <= day <= 30
