@@ -12,11 +12,12 @@ from typing import Any
 from bot.core.messages import Reply
 from bot.understanding import Intent, Parsed, menu_intent
 from bot.understanding.sentence import understand
-from handlers.common import is_officer, not_understood
+from handlers.common import is_officer, not_understood, officer_only
 from handlers.context import Context, Handler
 from handlers.dialogue import contact, guess, pause
 from handlers.dialogue.conversation import continue_conversation
 from handlers.flow import Flow
+from handlers.permissions import may_use
 
 _ANSWER_WORDS = {Intent.CONFIRM, Intent.CANCEL, Intent.SKIP}
 
@@ -57,6 +58,10 @@ async def handle_word(ctx: Context, parsed: Parsed, intents: dict[Intent, Handle
         return await contact.lost(ctx) or not_understood(ctx)
     assert intent is not None
     ctx.note("help" if intent is Intent.MENU else intent.value, **dict(parsed.slots))
+    if not may_use(ctx, intent):  # handlers/permissions.py: the one table of who may do what
+        await ctx.tx.audit("word_denied", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
+                           detail={"word": intent.value})
+        return officer_only(ctx)
     if not parsed.sure:
         return guess.ask(ctx, parsed)
     return await handler(ctx, parsed)
