@@ -98,7 +98,7 @@ async def test_messages_arriving_together_are_each_answered_and_recorded_once(
         zhibu.say("陌生人", "你好"),
     )
     for name, reply in zip(names, replies, strict=False):
-        assert f"{name}，签到成功" in reply[0].text or "簽到成功" in reply[0].text
+        assert f"{name}，签到成功" in reply[0].text  # each their own name (none writes Traditional)
     assert replies[len(names)] == replies[0]
     assert "绑定码" in replies[-1][0].text
     assert sorted(await _present(zhibu)) == sorted(names)

@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from bot.core.clock import FakeClock
+from bot.documents.report import chart_series
+from handlers.officers.report_data import build_report
 from tests.conftest import STUDY_DAY_MORNING, make_config, open_zhibu
 
 
@@ -51,6 +53,23 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
     # 刘德明 needs home delivery; 张桂兰 is in hospital: both were registered on publishing
     assert sorted(tuple(r[:2]) for r in deliveries[1:]) == [("刘德明", "待指派"),
                                                            ("张桂兰", "待指派")]
+    trend = [list(r) for r in book["趋势"].iter_rows(values_only=True)]
+    assert trend[0] == ["月份", "实到", "请假", "缺席"] and len(trend) == 13
+    assert trend[-1] == ["2026-12", 2, 2, 5]  # 实到 counts the proxy check-in, as 出勤 does
+
+    async def drawn() -> tuple[list[str], list[int], list[int], list[int]]:
+        z = await open_zhibu(db, FakeClock(STUDY_DAY_MORNING), fresh=False)
+        try:
+            built = await build_report(z.app.store, "城关离退休干部党支部", 2026, 12,
+                                       z.app.config.timezone, z.clock.now(), ("test", "test"))
+        finally:
+            await z.app.close()
+        assert built is not None
+        return chart_series(built)
+
+    labels, present, leave, absent = asyncio.run(drawn())  # what the chart's bars are
+    assert [[f"20{x}", p, q, r] for x, p, q, r in zip(labels, present, leave, absent,
+                                                       strict=True)] == trend[1:]
     chart = out.with_suffix(".png")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["--config", str(config), "report", "--branch", "没有", "--month", "2026-12",

@@ -38,6 +38,12 @@ class MonthReport:
     history: list[tuple[str, int, int, int]] = field(default_factory=list)
 
 
+def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], list[int]]:
+    """What the chart draws, month by month: labels (26-12), 实到, 请假, 缺席 — the 趋势 sheet."""
+    return ([h[0][2:] for h in report.history], [h[1] for h in report.history],
+            [h[2] for h in report.history], [h[3] for h in report.history])
+
+
 def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
     """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
@@ -87,10 +93,7 @@ def write_chart(report: MonthReport, path: Path | BinaryIO) -> None:
     from bot.documents.fonts import cjk_font_path
 
     font = font_manager.FontProperties(fname=str(cjk_font_path()), size=12)
-    labels = [h[0][2:] for h in report.history]
-    present = [h[1] for h in report.history]
-    leave = [h[2] for h in report.history]
-    absent = [h[3] for h in report.history]
+    labels, present, leave, absent = chart_series(report)
     figure = Figure(figsize=(10, 5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()

@@ -49,7 +49,8 @@ async def collect_report(
     for back in range(11, -1, -1):
         y, m = divmod(year * 12 + month - 1 - back, 12)
         rows = await _sessions(tx, branch, y, m + 1, tz)
-        report.history.append((f"{y}-{m + 1:02d}", sum(len(r.present) for r in rows),
+        # 实到 counts a proxy check-in as the 出勤 sheet and 出勤 in chat do
+        report.history.append((f"{y}-{m + 1:02d}", sum(len(r.present) + len(r.proxy) for r in rows),
                                sum(len(r.leave) for r in rows),
                                sum(len(r.absent) for r in rows)))
     await tx.audit("report", now, actor=actor,
