@@ -1,16 +1,23 @@
-"""Check-in throughput: zhibu's core against bare aiosqlite inserts.
+"""Check-in throughput: zhibu's core against bare inserts done the same way.
 
-    python bench/core_checkin.py [--members 10000] [--db-dir DIR] [--profile]
+    python bench/core_checkin.py [--members 10000] [--rounds 3] [--db-dir DIR] [--profile]
 
 (a) core: N distinct members, each bound on channel "bench", send "签到" one after another
     through ``app.router.handle`` on a fresh SQLite file (the same pragmas and schema as
     production, a FakeClock on a study day at 09:05 Asia/Shanghai).
-(b) baseline: bare aiosqlite on a fresh file with the same pragmas, inserting the same N
-    check-in rows into a minimal table, one ``BEGIN IMMEDIATE ... COMMIT`` each.
+(b) baseline, like for like: bare aiosqlite on a fresh file with the same pragmas, inserting
+    the same N check-in rows into a minimal table the way zhibu talks to SQLite: BEGIN
+    IMMEDIATE and COMMIT through aiosqlite's thread (two trips), the INSERT on the loop.
+(c) baseline, three trips: BEGIN IMMEDIATE, INSERT and COMMIT each through aiosqlite's thread
+    (what this bench compared against before; kept as a second line).
+(d) floor: plain sqlite3, no event loop: the same three statements per row.
 
-Each call / row is timed with time.perf_counter(); set-up is not timed; there is no warm-up
-(every operation is reported). ``--profile`` also runs the core under cProfile (a separate,
-untimed pass on its own file) and prints the top 15 functions by cumulative time.
+Each round runs all four on fresh files, in an order that rotates from round to round so no
+contender always goes first on a warm (or tired) disk. Each call / row is timed with
+time.perf_counter(); set-up is not timed. Printed per contender: the median throughput with
+its min–max over the rounds, and the median p50 / p99 latency. The run exits 1 when a
+correctness check fails (a reply that is not 签到成功, a missing row). ``--profile`` also runs
+the core under cProfile (a separate, untimed pass) and prints the top 15 functions.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import os
 import platform
 import pstats
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -154,15 +162,12 @@ async def profile_core(path: Path, members: int, top: int = 15) -> str:
 
 
 async def run_baseline(path: Path, members: int) -> Result:
-    """(b): bare aiosqlite, one BEGIN IMMEDIATE / INSERT / COMMIT per row."""
+    """(c): bare aiosqlite, BEGIN IMMEDIATE / INSERT / COMMIT each through its thread."""
     conn = await aiosqlite.connect(str(path), isolation_level=None)
     try:
         for pragma in BASELINE_PRAGMAS:
             await conn.execute(pragma)
-        await conn.execute(
-            "CREATE TABLE check_ins (session_id INTEGER NOT NULL, member_id INTEGER NOT NULL, "
-            "checked_in_at TEXT NOT NULL, UNIQUE (session_id, member_id))"
-        )
+        await conn.execute(_SCHEMA)
         at = ts(MOMENT)
         latencies: list[float] = []
         failures = 0
@@ -170,10 +175,7 @@ async def run_baseline(path: Path, members: int) -> Result:
         for i in range(members):
             t0 = time.perf_counter()
             await conn.execute("BEGIN IMMEDIATE")
-            cur = await conn.execute(
-                "INSERT INTO check_ins (session_id, member_id, checked_in_at) VALUES (?, ?, ?)",
-                (1, i + 1, at),
-            )
+            cur = await conn.execute(_INSERT, (1, i + 1, at))
             await conn.execute("COMMIT")
             latencies.append(time.perf_counter() - t0)
             if cur.rowcount != 1:
@@ -181,7 +183,73 @@ async def run_baseline(path: Path, members: int) -> Result:
         wall = time.perf_counter() - wall0
     finally:
         await conn.close()
-    return Result("baseline (bare aiosqlite)", latencies, sum(latencies), wall, failures,
+    return Result("baseline, three trips", latencies, sum(latencies), wall, failures,
+                  _count(path))
+
+
+_SCHEMA = ("CREATE TABLE check_ins (session_id INTEGER NOT NULL, member_id INTEGER NOT NULL, "
+           "checked_in_at TEXT NOT NULL, UNIQUE (session_id, member_id))")
+_INSERT = "INSERT INTO check_ins (session_id, member_id, checked_in_at) VALUES (?, ?, ?)"
+
+
+async def run_baseline_like_zhibu(path: Path, members: int) -> Result:
+    """(b): BEGIN and COMMIT through aiosqlite's thread, the INSERT on the loop (two trips),
+    as storage/sqlite.py does."""
+    opened: list[sqlite3.Connection] = []
+
+    def connect() -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        opened.append(db)
+        return db
+
+    conn = await aiosqlite.Connection(connect, iter_chunk_size=64)
+    try:
+        for pragma in BASELINE_PRAGMAS:
+            await conn.execute(pragma)
+        await conn.execute(_SCHEMA)
+        db = opened[0]
+        at = ts(MOMENT)
+        latencies: list[float] = []
+        failures = 0
+        wall0 = time.perf_counter()
+        for i in range(members):
+            t0 = time.perf_counter()
+            await conn.execute("BEGIN IMMEDIATE")
+            cur = db.execute(_INSERT, (1, i + 1, at))
+            await conn.execute("COMMIT")
+            latencies.append(time.perf_counter() - t0)
+            if cur.rowcount != 1:
+                failures += 1
+        wall = time.perf_counter() - wall0
+    finally:
+        await conn.close()
+    return Result("baseline, two trips (like zhibu)", latencies, sum(latencies), wall, failures,
+                  _count(path))
+
+
+def run_sqlite3(path: Path, members: int) -> Result:
+    """(d): plain sqlite3, no event loop, the same three statements per row: the floor."""
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        for pragma in BASELINE_PRAGMAS:
+            db.execute(pragma)
+        db.execute(_SCHEMA)
+        at = ts(MOMENT)
+        latencies: list[float] = []
+        failures = 0
+        wall0 = time.perf_counter()
+        for i in range(members):
+            t0 = time.perf_counter()
+            db.execute("BEGIN IMMEDIATE")
+            cur = db.execute(_INSERT, (1, i + 1, at))
+            db.execute("COMMIT")
+            latencies.append(time.perf_counter() - t0)
+            if cur.rowcount != 1:
+                failures += 1
+        wall = time.perf_counter() - wall0
+    finally:
+        db.close()
+    return Result("floor (plain sqlite3)", latencies, sum(latencies), wall, failures,
                   _count(path))
 
 
@@ -203,48 +271,68 @@ def _fs_type(directory: Path) -> str:
     return kind
 
 
-def _print_result(r: Result, members: int) -> None:
-    print(f"{r.name}:")
-    print(f"  total            {r.total:9.3f} s  (wall {r.wall:.3f} s)")
-    print(f"  throughput       {r.rate:9.1f} check-ins/s")
-    print(f"  latency p50      {r.pct(50):9.3f} ms")
-    print(f"  latency p99      {r.pct(99):9.3f} ms")
-    print(f"  latency max      {max(r.latencies) * 1000:9.3f} ms")
-    print(f"  first call       {r.latencies[0] * 1000:9.3f} ms  (cold: included in the figures)")
-    print(f"  failures         {r.failures:9d}")
-    print(f"  rows in check_ins{r.rows:9d}  (expected {members})")
+_CONTENDERS = ("core", "like zhibu", "three trips", "sqlite3")
 
 
-async def main_async(members: int, db_dir: Path, profile: bool) -> int:
+async def _run(which: str, path: Path, members: int) -> Result:
+    if which == "core":
+        return await run_core(path, members)
+    if which == "like zhibu":
+        return await run_baseline_like_zhibu(path, members)
+    if which == "three trips":
+        return await run_baseline(path, members)
+    return await asyncio.to_thread(run_sqlite3, path, members)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+async def main_async(members: int, rounds: int, db_dir: Path, profile: bool) -> int:
     print(f"Python {platform.python_version()} ({sys.executable})")
     print(f"SQLite {sqlite3.sqlite_version}, aiosqlite {aiosqlite.__version__}")
     print(f"CPU count {os.cpu_count()}, {platform.machine()} {platform.system()}")
     print(f"db dir {db_dir} ({_fs_type(db_dir)})")
-    print(f"members {members}; sequential, no warm-up: every operation is timed and reported")
+    print(f"members {members}, rounds {rounds}; the order rotates each round; every operation "
+          "is timed, none is warm-up")
+    results: dict[str, list[Result]] = {name: [] for name in _CONTENDERS}
+    failed: list[str] = []
+    for round_ in range(rounds):
+        order = _CONTENDERS[round_ % 4:] + _CONTENDERS[:round_ % 4]
+        for which in order:
+            path = db_dir / f"r{round_}-{which.replace(' ', '-')}.db"
+            result = await _run(which, path, members)
+            results[which].append(result)
+            if result.failures or result.rows != members:
+                failed.append(f"round {round_ + 1} {result.name}: {result.failures} failures, "
+                              f"{result.rows} of {members} rows")
     print()
-
-    core = await run_core(db_dir / "core.db", members)
-    _print_result(core, members)
-    base = await run_baseline(db_dir / "baseline.db", members)
-    _print_result(base, members)
+    print(f"{'':34} {'check-ins/s (median, min-max)':>32} {'p50 ms':>8} {'p99 ms':>8}")
+    rates = {}
+    for which, runs in results.items():
+        rate = [r.rate for r in runs]
+        rates[which] = _median(rate)
+        print(f"{runs[0].name:34} {rates[which]:12.0f} ({min(rate):6.0f}-{max(rate):6.0f})"
+              f"{'':6} {_median([r.pct(50) for r in runs]):8.3f} "
+              f"{_median([r.pct(99) for r in runs]):8.3f}")
     print()
-    ratio = core.rate / base.rate
-    print(f"core is {ratio:.2f}× the bare-insert throughput "
-          f"({base.rate / core.rate:.1f}× slower; p50 {core.pct(50) / base.pct(50):.1f}×)")
-
-    ok = core.failures == 0 and core.rows == members and base.rows == members
-    if not ok:
-        print("CHECK FAILED: failures must be 0 and both tables must hold every row")
+    print(f"core is {rates['core'] / rates['like zhibu']:.2f}× the like-for-like baseline, "
+          f"{rates['core'] / rates['three trips']:.2f}× the three-trip one, "
+          f"{rates['core'] / rates['sqlite3']:.2f}× plain sqlite3 (the floor)")
+    for failure in failed:
+        print("CHECK FAILED:", failure)
     if profile:
         print()
         print("cProfile of a separate core pass (top 15 by cumulative time):")
         print(await profile_core(db_dir / "core-profile.db", members))
-    return 0 if ok else 1
+    return 1 if failed else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of all four contenders (default 3)")
     parser.add_argument("--db-dir", type=Path, default=None,
                         help="where the SQLite files go (default: a fresh temp dir)")
     parser.add_argument("--profile", action="store_true",
@@ -255,9 +343,9 @@ def main() -> int:
     if args.db_dir is not None:
         args.db_dir.mkdir(parents=True, exist_ok=True)
         run_dir = Path(tempfile.mkdtemp(prefix="zhibu-bench-", dir=args.db_dir))
-        return asyncio.run(main_async(args.members, run_dir, args.profile))
+        return asyncio.run(main_async(args.members, args.rounds, run_dir, args.profile))
     with tempfile.TemporaryDirectory(prefix="zhibu-bench-") as tmp:
-        return asyncio.run(main_async(args.members, Path(tmp), args.profile))
+        return asyncio.run(main_async(args.members, args.rounds, Path(tmp), args.profile))
 
 
 if __name__ == "__main__":
