@@ -6,15 +6,17 @@
     and the same garbage-collector settings (settle_memory), the scheduler left out — on
     127.0.0.1 in its own process, on a fresh SQLite file with N bound members on a study day
     (a FakeClock at 09:05); each member sends one encrypted "签到" (distinct MsgIds, members).
-(b) bare: the same web framework (Starlette in uvicorn, Python's default settings) with a
-    handler that only decrypts the callback and answers a fixed encrypted reply.
+(b) bare: the same web framework (Starlette in uvicorn) in a process with the same runtime
+    settings (settle_memory), with a handler that makes the same timestamp and signature
+    checks, decrypts the callback and answers a fixed encrypted reply.
 (c) for reference, the core alone: router.handle on the same N check-ins at the same
     concurrency, in-process, no HTTP — the ceiling any channel can reach.
 
 The client (this process) keeps `concurrency` HTTP/1.1 keep-alive connections and sends the
 N pre-built requests through them; each reply is timed from the first byte written to the
 last byte read. Nothing is warmed up beforehand. Afterwards every zhibu reply is decrypted
-and must say 签到成功, and the database must hold N check-ins.
+and must say 签到成功, and the database must hold N check-ins: a wrong reply or a missing row
+fails the run (exit 1), as does a missed target.
 (a) and (b) alternate, `--rounds` times each (zhibu on a fresh copy of the database each
 time); messages/s is the median round's, the latency figures are over every round's replies.
 Targets: no reply over 1 s, p99 < 200 ms, zhibu's throughput ≥ 0.5 × the bare handler's.
@@ -89,15 +91,18 @@ def serve(mode: str, db: Path, port: int) -> None:
 async def _serve(mode: str, db: Path, port: int) -> None:
     import uvicorn
 
+    from bot.run import settle_memory
+
     if mode == "bare":
         server = uvicorn.Server(uvicorn.Config(_bare_app(), host="127.0.0.1", port=port,
                                                log_level="error", access_log=False,
                                                lifespan="off"))
+        settle_memory()  # the same runtime settings as zhibu's process
         await server.serve()
         return
     # zhibu as `zhibu run` serves WeChat (the scheduler left out: its catch-up would queue
     # reminders to every member at this study-day moment and load the machine with them).
-    from bot.run import Runtime, settle_memory
+    from bot.run import Runtime
 
     runtime = Runtime(_config(db, port), FakeClock(MOMENT), scheduler=False)
     stop = asyncio.Event()
@@ -111,20 +116,28 @@ async def _serve(mode: str, db: Path, port: int) -> None:
 
 
 def _bare_app() -> object:
-    """Starlette, one route: decrypt the callback, answer a fixed encrypted text."""
+    """Starlette, one route: the checks zhibu makes before anything else (timestamp within
+    10 minutes, msg_signature in constant time), decrypt, answer a fixed encrypted text."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from bot.channels.wechat.crypto import WechatCipher, sign
+    from bot.channels.wechat.crypto import WechatCipher, sign, signature_ok
+    from bot.channels.wechat.webhook import MAX_SKEW
     from bot.channels.wechat.xml import parse_envelope, render_encrypted, render_text
 
     cipher = WechatCipher(AES_KEY, APP_ID)
 
     async def handler(request: Request) -> Response:
-        nonce = request.query_params.get("nonce", "")
-        cipher.decrypt(parse_envelope((await request.body()).decode()))
+        query = request.query_params
+        nonce, stamp = query.get("nonce", ""), query.get("timestamp", "")
+        if not stamp.isdigit() or abs(int(stamp) - MOMENT.timestamp()) > MAX_SKEW:
+            return Response(status_code=403)
+        envelope = parse_envelope((await request.body()).decode())
+        if not signature_ok(query.get("msg_signature"), TOKEN, stamp, nonce, envelope):
+            return Response(status_code=403)
+        cipher.decrypt(envelope)
         now = str(int(MOMENT.timestamp()))
         encrypted = cipher.encrypt(render_text("o", ACCOUNT, "收到", int(now)))
         body = render_encrypted(encrypted, sign(TOKEN, now, nonce, encrypted), now, nonce)
@@ -296,6 +309,20 @@ def check_zhibu(result: Result, db: Path, members: int) -> int:
         rows = int(conn.execute("SELECT COUNT(*) FROM check_ins").fetchone()[0])
     if rows != members:
         print(f"  !! {rows} check-ins in the database, expected {members}")
+    return bad + abs(members - rows)  # a missing (or extra) row fails the run
+
+
+def check_bare(result: Result) -> int:
+    """Replies of the bare handler that are not its encrypted 收到 (a refused check, say)."""
+    from tests.fakes.wechatapi import WechatServer
+
+    wechat = WechatServer(token=TOKEN, aes_key=AES_KEY, app_id=APP_ID)
+    bad = 0
+    for reply in result.replies:
+        try:
+            bad += wechat.open_reply(reply.decode()).get("Content") != "收到"
+        except Exception:
+            bad += 1
     return bad
 
 
@@ -349,12 +376,16 @@ async def main() -> int:
             zhibu_runs.append(await measure("zhibu", db, requests, args.concurrency))
             bad += check_zhibu(zhibu_runs[-1], db, args.messages)
             bare_runs.append(await measure("bare", db, requests, args.concurrency))
+            bad += check_bare(bare_runs[-1])
         core_db = Path(tmp) / "core.db"
         shutil.copyfile(template, core_db)
         core = await core_ceiling(core_db, args.messages, args.concurrency)
     zhibu, bare = combined(zhibu_runs), combined(bare_runs)
     print("rounds, messages/s:  zhibu " + " ".join(f"{r.rate:.0f}" for r in zhibu_runs)
-          + " · bare " + " ".join(f"{r.rate:.0f}" for r in bare_runs) + "\n")
+          + " · bare " + " ".join(f"{r.rate:.0f}" for r in bare_runs))
+    print(f"medians (min-max): zhibu {zhibu.rate:.0f} ({min(r.rate for r in zhibu_runs):.0f}-"
+          f"{max(r.rate for r in zhibu_runs):.0f}) · bare {bare.rate:.0f} "
+          f"({min(r.rate for r in bare_runs):.0f}-{max(r.rate for r in bare_runs):.0f})\n")
     report(zhibu)
     print(f"  wrong replies     {bad:8d}")
     report(bare)
@@ -367,7 +398,8 @@ async def main() -> int:
         print(f"bare / zhibu server CPU per message: {bare.cpu / zhibu.cpu:.2f}× "
               "(a cross-check less moved by the machine's drift)")
     checks = {"no reply over 1 s": slowest < 1.0, "p99 < 200 ms": zhibu.pct(99) < 200,
-              "throughput ≥ 0.5 × bare": ratio >= 0.5, "every reply a check-in": bad == 0}
+              "throughput ≥ 0.5 × bare": ratio >= 0.5,
+              "every reply right (zhibu 签到成功, bare 收到), every row there": bad == 0}
     for label, ok in checks.items():
         print(f"  {'ok  ' if ok else 'MISS'} {label}")
     return 0 if all(checks.values()) else 1
