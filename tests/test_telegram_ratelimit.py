@@ -1,13 +1,20 @@
-"""The send budget: replies before pushes, one message a second per chat, pauses per chat."""
+"""The send budget: replies before pushes, one message a second per chat, pauses per chat.
+
+The tests run on a virtual clock (tests/fakes/timeloop.py): every wait takes no real time
+and every instant is exact, so the figures below are equalities or tight bounds, never a
+race with a shared machine.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 
 from bot.ratelimit import PUSH, REPLY, Busy, SendBudget
+from tests.fakes.timeloop import VirtualTimeLoop
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.virtual_time]
 
 
 def _now() -> float:
@@ -33,7 +40,7 @@ async def test_the_overall_rate_spaces_every_send() -> None:
     budget = SendBudget(50.0, per_chat=0.0)
     start = _now()
     await asyncio.gather(*(budget.acquire(f"chat{i}") for i in range(6)))
-    assert _now() - start >= 5 / 50 - 0.005
+    assert _now() - start == pytest.approx(5 / 50)  # six sends: five intervals
 
 
 async def test_one_chat_gets_one_message_per_interval_in_arrival_order() -> None:
@@ -46,7 +53,7 @@ async def test_one_chat_gets_one_message_per_interval_in_arrival_order() -> None
 
     await asyncio.gather(*(send(i) for i in range(3)))
     assert [i for i, _ in times] == [0, 1, 2]
-    assert times[2][1] - times[0][1] >= 0.2 - 0.005
+    assert times[2][1] - times[0][1] == pytest.approx(0.2)
 
 
 async def test_a_429_pauses_only_that_chat() -> None:
@@ -54,9 +61,9 @@ async def test_a_429_pauses_only_that_chat() -> None:
     budget.pause("5001", 0.2)
     start = _now()
     await budget.acquire("5002")
-    assert _now() - start < 0.1
+    assert _now() == start  # the other chat did not wait at all
     await budget.acquire("5001")
-    assert _now() - start >= 0.2 - 0.005
+    assert _now() - start == pytest.approx(0.2)
 
 
 async def test_a_push_that_would_wait_too_long_is_told_how_long() -> None:
@@ -72,10 +79,10 @@ async def test_an_edit_does_not_use_up_the_chats_turn_but_honours_a_pause() -> N
     await budget.acquire("5001")
     start = _now()
     await budget.acquire("5001", new_message=False)
-    assert _now() - start < 0.1
+    assert _now() - start < 0.01  # not the chat's 10 s turn, only the overall 1 ms spacing
     budget.pause("5001", 0.1)
     await budget.acquire("5001", new_message=False)
-    assert _now() - start >= 0.1 - 0.005
+    assert _now() - start == pytest.approx(0.1, abs=0.002)
 
 
 async def test_a_group_gets_at_most_its_quota_per_window() -> None:
@@ -85,7 +92,7 @@ async def test_a_group_gets_at_most_its_quota_per_window() -> None:
         await budget.acquire("-100", group=True)
     assert budget.wait_for("-100", group=True) > 0.1  # the quota is used up
     await budget.acquire("-100", group=True)
-    assert _now() - start >= 0.2 - 0.005
+    assert _now() - start == pytest.approx(0.2, abs=0.002)
 
 
 async def test_no_second_holds_more_grants_than_the_rate_even_after_a_stall() -> None:
@@ -100,7 +107,9 @@ async def test_no_second_holds_more_grants_than_the_rate_even_after_a_stall() ->
 
     tasks = [asyncio.ensure_future(send(i)) for i in range(60)]
     await asyncio.sleep(0.3)
-    time.sleep(0.5)  # noqa: ASYNC251 -- on purpose: the loop stalls, ten slots go by unused
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, VirtualTimeLoop)
+    loop.stall(0.5)  # the loop is blocked for half a second: ten slots go by unused
     woke = _now()
     await asyncio.gather(*tasks)
 
