@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -161,6 +162,21 @@ async def profile_core(path: Path, members: int, top: int = 15) -> str:
 # --------------------------------------------------------------------------- baseline
 
 
+async def _timed(members: int,
+                 row: Callable[[int], Awaitable[int]]) -> tuple[list[float], int, float]:
+    """Insert row i for every member through `row` (it returns the rows it inserted);
+    (latencies, failures, wall seconds)."""
+    latencies: list[float] = []
+    failures = 0
+    wall0 = time.perf_counter()
+    for i in range(members):
+        t0 = time.perf_counter()
+        inserted = await row(i)
+        latencies.append(time.perf_counter() - t0)
+        failures += inserted != 1
+    return latencies, failures, time.perf_counter() - wall0
+
+
 async def run_baseline(path: Path, members: int) -> Result:
     """(c): bare aiosqlite, BEGIN IMMEDIATE / INSERT / COMMIT each through its thread."""
     conn = await aiosqlite.connect(str(path), isolation_level=None)
@@ -169,18 +185,14 @@ async def run_baseline(path: Path, members: int) -> Result:
             await conn.execute(pragma)
         await conn.execute(_SCHEMA)
         at = ts(MOMENT)
-        latencies: list[float] = []
-        failures = 0
-        wall0 = time.perf_counter()
-        for i in range(members):
-            t0 = time.perf_counter()
+
+        async def row(i: int) -> int:
             await conn.execute("BEGIN IMMEDIATE")
             cur = await conn.execute(_INSERT, (1, i + 1, at))
             await conn.execute("COMMIT")
-            latencies.append(time.perf_counter() - t0)
-            if cur.rowcount != 1:
-                failures += 1
-        wall = time.perf_counter() - wall0
+            return cur.rowcount
+
+        latencies, failures, wall = await _timed(members, row)
     finally:
         await conn.close()
     return Result("baseline, three trips", latencies, sum(latencies), wall, failures,
@@ -209,18 +221,14 @@ async def run_baseline_like_zhibu(path: Path, members: int) -> Result:
         await conn.execute(_SCHEMA)
         db = opened[0]
         at = ts(MOMENT)
-        latencies: list[float] = []
-        failures = 0
-        wall0 = time.perf_counter()
-        for i in range(members):
-            t0 = time.perf_counter()
+
+        async def row(i: int) -> int:
             await conn.execute("BEGIN IMMEDIATE")
             cur = db.execute(_INSERT, (1, i + 1, at))
             await conn.execute("COMMIT")
-            latencies.append(time.perf_counter() - t0)
-            if cur.rowcount != 1:
-                failures += 1
-        wall = time.perf_counter() - wall0
+            return cur.rowcount
+
+        latencies, failures, wall = await _timed(members, row)
     finally:
         await conn.close()
     return Result("baseline, two trips (like zhibu)", latencies, sum(latencies), wall, failures,
