@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
+from bench.machine import describe
 from tests.fakes.botapi import Call, FakeBotApi
 from tests.zhibu_process import (
     Tally,
@@ -49,6 +50,7 @@ RSS_LIMIT_MB = 200.0
 
 async def main_async(args: argparse.Namespace, work: Path) -> int:
     """Seed, start zhibu, wait until every member has the reminder, stop it, report."""
+    print(describe())
     print(f"Python {platform.python_version()}, CPU count {os.cpu_count()}, "
           f"{platform.machine()} {platform.system()}; db dir {work}")
     db = work / "zhibu.db"

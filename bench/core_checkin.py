@@ -44,6 +44,7 @@ import aiosqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
+from bench.machine import describe
 from bot.app import App, build_app
 from bot.config import Config, DatabaseConfig
 from bot.core.clock import FakeClock
@@ -297,6 +298,7 @@ def _median(values: list[float]) -> float:
 
 
 async def main_async(members: int, rounds: int, db_dir: Path, profile: bool) -> int:
+    print(describe())
     print(f"Python {platform.python_version()} ({sys.executable})")
     print(f"SQLite {sqlite3.sqlite_version}, aiosqlite {aiosqlite.__version__}")
     print(f"CPU count {os.cpu_count()}, {platform.machine()} {platform.system()}")

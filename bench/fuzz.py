@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
+from bench.machine import describe
 from bot.core.i18n import t
 from tests.corpus.harness import Bench
 from tests.fuzz_inputs import MAX_REPLY_CHARS, ROLES, message, states_for
@@ -44,6 +45,7 @@ async def main() -> int:
     parser.add_argument("--turns", type=int, default=3000, help="turns (default 3000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     args = parser.parse_args()
+    print(describe())
     print(f"Python {platform.python_version()}, CPU count {os.cpu_count()}, "
           f"{platform.machine()} {platform.system()}; seed {args.seed}")
     rng = random.Random(args.seed)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes, whe
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.machine import describe
 from bot.app import build_app
 from bot.channels.telegram.channel import POOL
 from bot.channels.telegram.http import AiohttpRequest
@@ -223,6 +224,7 @@ def report(o: Outcome) -> None:
 
 async def main_async(args: argparse.Namespace, work: Path) -> int:
     """Every scenario, in order; exit status 1 if a target or a check is missed."""
+    print(describe())
     print(f"Python {platform.python_version()}, CPU count {os.cpu_count()}, "
           f"{platform.machine()} {platform.system()}; db dir {work}")
     users = [FIRST_USER + i for i in range(args.members)]

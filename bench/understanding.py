@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.*, when run as a file
 
+from bench.machine import describe
 from bot.understanding import sentence
 from tests.corpus.harness import CORPUS, Bench, Outcome, Results, load, run_corpus
 
@@ -77,6 +78,7 @@ async def main() -> int:
     parser.add_argument("--repeat", type=int, default=20,
                         help="rounds of the timing pass over every text (default 20)")
     args = parser.parse_args()
+    print(describe())
     print(f"Python {platform.python_version()}, CPU count {os.cpu_count()}, "
           f"{platform.machine()} {platform.system()}; pypinyin {version('pypinyin')}, "
           f"opencc {version('opencc-python-reimplemented')}")

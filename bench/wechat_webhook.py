@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.machine import describe
 from bot.app import build_app
 from bot.config import Config, DatabaseConfig, WechatConfig
 from bot.core.clock import FakeClock
@@ -359,6 +360,7 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=5,
                         help="zhibu and bare measured alternately this many times each")
     args = parser.parse_args()
+    print(describe())
     print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
           f"{multiprocessing.cpu_count()} CPUs, {platform.machine()} {platform.system()}")
     print(f"{args.messages} encrypted text messages from distinct bound members, "
