@@ -20,7 +20,6 @@ from bot.core.messages import InboundMessage, Reply
 from bot.demo import seed
 from handlers.binding import create_invite
 from storage import MemberData, SqliteStore
-from tests.fakes.timeloop import VirtualTimeLoop
 
 if TYPE_CHECKING:
     from tests.fakes.wechatapi import Rig
@@ -159,11 +158,3 @@ async def rig(zhibu: Zhibu) -> AsyncIterator[Rig]:
     async with open_rig(zhibu) as r:
         await r.bind(MEMBER, "王秀英")
         yield r
-
-
-def pytest_asyncio_loop_factories(config: pytest.Config,
-                                  item: pytest.Item) -> dict[str, type[VirtualTimeLoop]] | None:
-    """Tests marked virtual_time run on a loop whose clock is virtual (tests/fakes/timeloop)."""
-    if item.get_closest_marker("virtual_time") is not None:
-        return {"virtual_time": VirtualTimeLoop}
-    return None

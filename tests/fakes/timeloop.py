@@ -6,8 +6,8 @@ instant is exact. `stall(seconds)` moves the clock while nothing runs, as a loop
 slow call or a GC pause experiences it. For code that paces itself by the loop's clock
 (bot/ratelimit.py); it does no real I/O: a loop with nothing scheduled would spin.
 
-A test module opts in with `pytestmark = [pytest.mark.asyncio, pytest.mark.virtual_time]`
-(tests/conftest.py's pytest_asyncio_loop_factories hands pytest-asyncio this loop).
+The tests under tests/virtual_time/ run on it (that folder's conftest.py hands it to
+pytest-asyncio through the pytest_asyncio_loop_factories hook).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 from bot.ratelimit import PUSH, REPLY, Busy, SendBudget
 from tests.fakes.timeloop import VirtualTimeLoop
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.virtual_time]
+pytestmark = pytest.mark.asyncio  # on the folder's virtual clock (conftest.py)
 
 
 def _now() -> float:
