@@ -49,8 +49,8 @@ class InboundMessage:
     def __post_init__(self) -> None:
         for name in ("sender", "message_id", "text", "button", "contact_phone", "display_name"):
             value = getattr(self, name)
-            if value is not None and valid_text(value) is not value:
-                object.__setattr__(self, name, valid_text(value))
+            if value is not None and (valid := valid_text(value)) is not value:
+                object.__setattr__(self, name, valid)
 
 
 @dataclass(frozen=True)
