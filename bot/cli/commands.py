@@ -10,17 +10,15 @@ from pathlib import Path
 from bot.app import build_app
 from bot.cli.backup_commands import backup, restore_
 from bot.cli.errors import CommandError
+from bot.cli.lookup import member_by_phone, phone_arg
 from bot.cli.member_commands import member
 from bot.config import Config
 from bot.core.clock import Clock
-from bot.core.phone import normalize_phone
 from bot.core.rules import RuleError, parse_rule
 from bot.demo import run_demo
 from bot.roster.importer import import_roster
 from bot.roster.parse import RosterError
 from handlers.binding import INVITE_TTL, create_invite, format_code
-from storage import Tx
-from storage.models import Member
 
 
 async def demo(config: Config, args: argparse.Namespace, clock: Clock) -> int:
@@ -86,29 +84,13 @@ def _upcoming(rule: object, now: datetime, config: Config) -> str:
     return "、".join(starts)
 
 
-def _phone(raw: str) -> str:
-    """A phone given on the command line, normalised (or a one-line error)."""
-    phone = normalize_phone(raw)
-    if phone is None:
-        raise CommandError(f"手机号无效：{raw}")
-    return phone
-
-
-async def _member_by_phone(tx: Tx, phone: str) -> Member:
-    """The roster member with that phone (or a one-line error)."""
-    member = await tx.find_member_by_phone(phone)
-    if member is None:
-        raise CommandError(f"名单上没有手机号 {phone}，请先导入名单。")
-    return member
-
-
 async def invite(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """zhibu invite PHONE [--family RELATION]."""
-    phone = _phone(args.phone)
+    phone = phone_arg(args.phone)
     app = await build_app(config, clock)
     try:
         async with app.store.transaction() as tx:
-            member = await _member_by_phone(tx, phone)
+            member = await member_by_phone(tx, phone)
             code = await create_invite(tx, member.id, args.family, None, clock.now())
             await tx.audit("invite", clock.now(), actor=("cli", "zhibu invite"),
                            subject_member_id=member.id, detail={"family": bool(args.family)})
@@ -223,11 +205,11 @@ async def wechat_menu(config: Config, args: argparse.Namespace, clock: Clock) ->
 
 async def wecom_bind(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """zhibu wecom-bind PHONE USERID."""
-    phone = _phone(args.phone)
+    phone = phone_arg(args.phone)
     app = await build_app(config, clock)
     try:
         async with app.store.transaction() as tx:
-            member = await _member_by_phone(tx, phone)
+            member = await member_by_phone(tx, phone)
             await tx.bind("wecom", args.userid, member.id, None, clock.now())
             await tx.audit("bind_wecom", clock.now(), actor=("cli", "zhibu wecom-bind"),
                            subject_member_id=member.id)

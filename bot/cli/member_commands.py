@@ -8,17 +8,15 @@ visits) and simply stops receiving anything and being counted.
 from __future__ import annotations
 
 import argparse
-import difflib
 
 from bot.app import build_app
 from bot.cli.errors import CommandError
+from bot.cli.lookup import member_by_phone, phone_arg
 from bot.config import Config
 from bot.core.clock import Clock
-from bot.core.phone import normalize_phone
+from bot.roster.importer import STATUS_WORDS, closest_branch
 from storage import MemberData, Tx
 from storage.models import Member
-
-_STATUS_WORDS = {"active": "在册", "inactive": "离开", "deceased": "去世"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,21 +34,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 async def member(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     """Do the action in one transaction and say what it did."""
-    phone = normalize_phone(args.phone)
-    if phone is None:
-        raise CommandError(f"手机号无效：{args.phone}")
+    phone = phone_arg(args.phone)
     app = await build_app(config, clock)
     try:
         async with app.store.transaction() as tx:
-            found = await tx.find_member_by_phone(phone)
-            if found is None:
-                raise CommandError(f"名单上没有手机号 {phone}。")
+            found = await member_by_phone(tx, phone)
             if args.member_command == "move":
                 said = await _move(tx, found, args.branch, clock)
             else:
                 status = "inactive" if args.member_command == "leave" else "active"
                 await tx.set_status(found.id, status, clock.now())
-                said = f"{found.name}：状态 {_STATUS_WORDS[found.status]} → {_STATUS_WORDS[status]}"
+                said = f"{found.name}：状态 {STATUS_WORDS[found.status]} → {STATUS_WORDS[status]}"
             await tx.audit(f"member_{args.member_command}", clock.now(),
                            actor=("cli", "zhibu member"), subject_member_id=found.id)
     finally:
@@ -65,8 +59,8 @@ async def _move(tx: Tx, person: Member, branch_name: str, clock: Clock) -> str:
     branch = await tx.find_branch(branch_name)
     if branch is None:
         known = [b.name for b in await tx.list_branches()]
-        close = difflib.get_close_matches(branch_name, known, n=1, cutoff=0.4)
-        hint = f"是“{close[0]}”吗？" if close else "请先导入该支部的名单。"
+        close = closest_branch(branch_name, known)
+        hint = f"是“{close}”吗？" if close else "请先导入该支部的名单。"
         raise CommandError(f"没有“{branch_name}”这个支部。{hint}")
     old = await tx.get_branch(person.branch_id) if person.branch_id else None
     await tx.upsert_member(MemberData(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from storage import MemberData, SqliteStore, Tx
 from storage.models import Member
 
 _ROLE_WORDS = {"member": "党员", "secretary": "书记", "instructor": "指导员", "admin": "管理员"}
-_STATUS_WORDS = {"active": "在册", "inactive": "离开", "deceased": "去世"}
+STATUS_WORDS = {"active": "在册", "inactive": "离开", "deceased": "去世"}
 _HOME_ROLES = ("member", "secretary")
 
 
@@ -86,6 +86,12 @@ async def import_roster(
     return summary
 
 
+def closest_branch(name: str, known: list[str]) -> str | None:
+    """The known branch name a mistyped one most likely means (城关之部 → 城关支部)."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    return close[0] if close else None
+
+
 def _unknown_branches(rows: list[RosterRow], known: list[str]) -> list[RowError]:
     """A branch name the database does not know is most often a typo of one it does."""
     errors = []
@@ -93,8 +99,8 @@ def _unknown_branches(rows: list[RosterRow], known: list[str]) -> list[RowError]
         for name in row.branches:
             if name in known:
                 continue
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
-            hint = f"是“{close[0]}”吗？" if close else ""
+            close = closest_branch(name, known)
+            hint = f"是“{close}”吗？" if close else ""
             errors.append(RowError(row.row_number, f"没有“{name}”这个支部。{hint}"
                                                    "如果是新支部，请加 --new-branch"))
     return errors
@@ -125,28 +131,27 @@ async def _apply(tx: Tx, rows: list[RosterRow], columns: frozenset[str], now: da
             summary.changes.append(await _describe(tx, member_id, old, old_branches))
 
 
+# Optional roster columns and the field each one sets; a column the file lacks keeps the field.
+_OPTIONAL_FIELDS = {"role": "role", "birthday": "birthday", "address": "address",
+                    "needs_home_delivery": "needs_home_delivery", "lives_alone": "lives_alone",
+                    "language": "language"}
+
+
 async def _apply_row(tx: Tx, row: RosterRow, existing: Member | None, columns: frozenset[str],
                      now: datetime) -> tuple[int, str]:
     """Add or update one person; a column the file lacks keeps what the database has."""
-    def kept(column: str, said: object, current: object) -> object:
-        return current if existing is not None and column not in columns else said
-
-    role = str(kept("role", row.role, existing.role if existing else None))
     branch_ids = [(await tx.ensure_branch(name, now))[0].id for name in row.branches]
     data = MemberData(
-        name=row.name, phone=row.phone, role=role,
-        home_branch_id=branch_ids[0] if role in _HOME_ROLES else None,
-        birthday=kept("birthday", birthday_text(row.birthday),
-                      existing.birthday if existing else None),  # type: ignore[arg-type]
-        address=kept("address", row.address,
-                     existing.address if existing else None),  # type: ignore[arg-type]
-        needs_home_delivery=bool(kept("needs_home_delivery", row.needs_home_delivery,
-                                      existing.needs_home_delivery if existing else None)),
-        lives_alone=bool(kept("lives_alone", row.lives_alone,
-                              existing.lives_alone if existing else None)),
-        language=kept("language", row.language,
-                      existing.language if existing else None),  # type: ignore[arg-type]
+        name=row.name, phone=row.phone, role=row.role, home_branch_id=None,
+        birthday=birthday_text(row.birthday), address=row.address,
+        needs_home_delivery=row.needs_home_delivery, lives_alone=row.lives_alone,
+        language=row.language,
     )
+    if existing is not None:
+        data = replace(data, **{field: getattr(existing, field)
+                                for column, field in _OPTIONAL_FIELDS.items()
+                                if column not in columns})
+    data = replace(data, home_branch_id=branch_ids[0] if data.role in _HOME_ROLES else None)
     member_id, outcome = await tx.upsert_member(data, branch_ids, now)
     status = row.status if "status" in columns else None
     current = existing.status if existing else "active"
@@ -188,7 +193,7 @@ async def _describe(tx: Tx, member_id: int, old: Member | None, old_branches: li
         if x != y:
             parts.append(f"{label} {'是' if x else '否'} → {'是' if y else '否'}")
     if old.status != new.status:
-        parts.append(f"状态 {_STATUS_WORDS[old.status]} → {_STATUS_WORDS[new.status]}")
+        parts.append(f"状态 {STATUS_WORDS[old.status]} → {STATUS_WORDS[new.status]}")
     if old.pair_member_id != new.pair_member_id:
         partner = await tx.get_member(new.pair_member_id) if new.pair_member_id else None
         parts.append(f"互助对象 → {partner.name if partner else '（无）'}")
