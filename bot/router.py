@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 # is used (never read as a menu number). A paused report is kept a day, then let go.
 CONVERSATION_TIMEOUT = timedelta(minutes=30)
 CONVERSATION_KEPT = timedelta(hours=24)
+# When an account last wrote is written at most once a minute (a member's conversation is a
+# few messages in a row, each one a write otherwise). It serves WeChat's 48-hour window for
+# pushes; a time up to a minute early only closes that window a minute early.
+SEEN_GRANULARITY = timedelta(minutes=1)
 Observer = Callable[[InboundMessage, list[tuple[str, dict[str, str]]]], None]
 
 
@@ -162,7 +166,8 @@ class Router:
             ctx.end()
         written = written_script(msg.text or "")
         ctx.locale = self._locale(ctx, written)
-        if binding:
+        if binding and (now - binding.last_seen_at >= SEEN_GRANULARITY
+                        or (written is not None and written != binding.locale)):
             await tx.touch_binding(msg.channel, msg.sender, now, written)
         return ctx
 

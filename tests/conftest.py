@@ -82,9 +82,6 @@ async def add_person(z: Zhibu, name: str, phone: str, role: str, branch: str | N
 DAUGHTER = "刘德明的女儿"
 
 
-DAUGHTER = "刘德明的女儿"
-
-
 @dataclass
 class Zhibu:
     """The assistant as a chat partner: say something as someone, read the replies."""
