@@ -7,8 +7,8 @@ import platform
 import sqlite3
 from importlib.metadata import PackageNotFoundError, version
 
-_LIBRARIES = ("aiosqlite", "python-telegram-bot", "aiohttp", "httpx", "uvicorn", "starlette",
-              "wechatpy", "opencc-python-reimplemented", "pypinyin", "APScheduler")
+_LIBRARIES = ("aiosqlite", "python-telegram-bot", "aiohttp", "httpx", "uvicorn", "httptools",
+              "starlette", "wechatpy", "opencc-python-reimplemented", "pypinyin", "APScheduler")
 
 
 def describe() -> str:
