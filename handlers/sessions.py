@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.rules import RuleError, StudyDayRule, parse_rule
 from handlers.context import Context
-from storage.models import Branch, StudySession
+from storage import Tx
+from storage.models import Branch, Member, StudySession
 
 CHECKIN_OPENS_BEFORE = timedelta(hours=1)
 
@@ -43,6 +45,20 @@ def upcoming_start(ctx: Context, rule: StudyDayRule) -> datetime:
 async def session_at(ctx: Context, branch: Branch, start: datetime) -> StudySession:
     """The stored session of a branch starting then (created on first use)."""
     return await ctx.tx.ensure_session(branch.id, start, branch.study_place)
+
+
+async def expected_at(tx: Tx, branch_id: int, session: StudySession,
+                      tz: ZoneInfo) -> list[Member]:
+    """应到 of a session: who belonged to its branch when it began (or joined by the end of
+    its day); not members entered later, nor those who had left or died."""
+    roll = await tx.branch_roll(branch_id)
+    return roll.expected_at(session.starts_at, day_end(session.starts_at, tz))
+
+
+def day_end(at: datetime, tz: ZoneInfo) -> datetime:
+    """The last instant of that instant's day in the zone."""
+    local = at.astimezone(tz)
+    return local.replace(hour=23, minute=59, second=59, microsecond=0)
 
 
 async def home_branch(ctx: Context) -> Branch | None:

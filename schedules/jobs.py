@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import format_date, format_when, t
 from handlers.notify import push, reachable
+from handlers.sessions import expected_at
 from schedules.plan import ABSENTEES, Occurrence
 from storage import Tx
 from storage.models import Branch, Member, StudySession
@@ -58,7 +59,7 @@ class StudyJobs:
 
     async def _absentees(self, tx: Tx, branch: Branch, session: StudySession,
                          occurrence: Occurrence, now: datetime) -> int:
-        report = await tx.attendance(session, await tx.branch_members(branch.id))
+        report = await tx.attendance(session, await expected_at(tx, branch.id, session, self.tz))
         if not report.absent:
             return 0
         start = session.starts_at.astimezone(self.tz)

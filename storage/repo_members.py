@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from storage.models import Binding, Branch, Conversation, Member
-from storage.repo_base import RepoBase
+from storage.repo_membership import MembershipRepo
 from storage.timefmt import parse_ts, ts
 
 _MEMBER_COLS = (
@@ -97,7 +97,8 @@ _SPEAKER_SQL = (
 )
 
 
-def _member(row: Row) -> Member:
+def member_from_row(row: Row) -> Member:
+    """A Member from a `SELECT *` (or _MEMBER_COLS) row of members."""
     return Member(
         id=row["id"],
         name=row["name"],
@@ -130,7 +131,7 @@ def _branch(row: Row) -> Branch:
     )
 
 
-class MemberRepo(RepoBase):
+class MemberRepo(MembershipRepo):
     """Who is who: branches, the roster, and which chat accounts speak for whom."""
 
     async def speaker(self, channel: str, external_id: str, message_id: str) -> Speaker:
@@ -201,12 +202,12 @@ class MemberRepo(RepoBase):
     async def get_member(self, member_id: int) -> Member | None:
         """A person by id."""
         row = await self._one(f"SELECT {_MEMBER_COLS} FROM members WHERE id = ?", (member_id,))
-        return _member(row) if row else None
+        return member_from_row(row) if row else None
 
     async def find_member_by_phone(self, phone: str) -> Member | None:
         """A person by normalised phone."""
         row = await self._one(f"SELECT {_MEMBER_COLS} FROM members WHERE phone = ?", (phone,))
-        return _member(row) if row else None
+        return member_from_row(row) if row else None
 
     async def find_members_by_name(self, name: str, branch_id: int | None = None) -> list[Member]:
         """People of that exact name (in one branch when given)."""
@@ -215,7 +216,7 @@ class MemberRepo(RepoBase):
         if branch_id is not None:
             sql += " AND branch_id = ?"
             params.append(branch_id)
-        return [_member(r) for r in await self._all(sql + " ORDER BY id", params)]
+        return [member_from_row(r) for r in await self._all(sql + " ORDER BY id", params)]
 
     async def branch_members(self, branch_id: int, *, active_only: bool = True) -> list[Member]:
         """The members (and secretaries) whose home branch this is, by name."""
@@ -225,19 +226,19 @@ class MemberRepo(RepoBase):
         )
         if active_only:
             sql += " AND status = 'active'"
-        return [_member(r) for r in await self._all(sql + " ORDER BY id", (branch_id,))]
+        return [member_from_row(r) for r in await self._all(sql + " ORDER BY id", (branch_id,))]
 
     async def officers(self, branch_id: int, role: str) -> list[Member]:
         """Active secretaries, instructors or admins responsible for a branch."""
         if role == "admin":
             sql = f"SELECT {_MEMBER_COLS} FROM members WHERE role = 'admin' AND status = 'active'"
-            return [_member(r) for r in await self._all(sql + " ORDER BY id")]
+            return [member_from_row(r) for r in await self._all(sql + " ORDER BY id")]
         sql = (
             f"SELECT {_MEMBER_COLS} FROM members m WHERE role = ? AND status = 'active' AND "
             "(branch_id = ? OR EXISTS (SELECT 1 FROM member_branches mb "
             "WHERE mb.member_id = m.id AND mb.branch_id = ?)) ORDER BY id"
         )
-        return [_member(r) for r in await self._all(sql, (role, branch_id, branch_id))]
+        return [member_from_row(r) for r in await self._all(sql, (role, branch_id, branch_id))]
 
     async def overseen_branch_ids(self, member_id: int) -> list[int]:
         """Branches an instructor or admin is listed for."""
@@ -268,6 +269,8 @@ class MemberRepo(RepoBase):
                 (*values, data.phone, ts(now), ts(now)),
             )
             await self._set_member_branches(member_id, branch_ids)
+            if data.home_branch_id is not None:
+                await self.record_membership(member_id, "joined", data.home_branch_id, now)
             return member_id, "added"
         old = (
             existing.name, existing.branch_id, existing.role, existing.birthday,
@@ -282,6 +285,9 @@ class MemberRepo(RepoBase):
                 "WHERE id = ?",
                 (*values, ts(now), existing.id),
             )
+            if existing.branch_id != data.home_branch_id and existing.status == "active":
+                await self.record_membership(existing.id, "moved", data.home_branch_id, now,
+                                             from_branch_id=existing.branch_id)
         if sorted(await self.overseen_branch_ids(existing.id)) != sorted(branch_ids):
             await self._set_member_branches(existing.id, branch_ids)
             changed = True
@@ -305,11 +311,16 @@ class MemberRepo(RepoBase):
         return changed > 0
 
     async def set_status(self, member_id: int, status: str, now: datetime) -> None:
-        """Mark a member active, inactive or deceased."""
+        """Mark a member active, inactive or deceased (and note the change of membership)."""
+        row = await self._one("SELECT status, branch_id FROM members WHERE id = ?", (member_id,))
+        if row is None or row["status"] == status:
+            return
         await self._run(
             "UPDATE members SET status = ?, updated_at = ? WHERE id = ?",
             (status, ts(now), member_id),
         )
+        kind = {"active": "restored", "inactive": "left", "deceased": "deceased"}[status]
+        await self.record_membership(member_id, kind, row["branch_id"], now)
 
     # -- bindings and invites ---------------------------------------------------------------
     async def get_binding(self, channel: str, external_id: str) -> Binding | None:

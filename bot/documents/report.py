@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One study session's attendance."""
+    """One study session's attendance: 应到 as the branch was that day, split five ways (a
+    proxy check-in is present, marked 代签; 送学补学 and a hospital stay are not 缺席)."""
 
     date: str
     expected: int
@@ -24,6 +25,37 @@ class SessionRow:
     proxy: list[str]
     leave: list[str]
     absent: list[str]
+    hospital: list[str] = field(default_factory=list)  # 请假：住院
+    made_up: list[str] = field(default_factory=list)  # missed, material delivered (送学补学)
+
+    @property
+    def attended(self) -> int:
+        """实到: present in person or checked in by the secretary (代签)."""
+        return len(self.present) + len(self.proxy)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One month of the 趋势 sheet and the chart."""
+
+    month: str
+    expected: int
+    attended: int
+    leave: int
+    made_up: int
+    absent: int
+
+    @classmethod
+    def of(cls, month: str, rows: Sequence[SessionRow]) -> TrendRow:
+        """A month's sessions added up (请假 counts hospital stays too)."""
+        return cls(month, sum(r.expected for r in rows), sum(r.attended for r in rows),
+                   sum(len(r.leave) + len(r.hospital) for r in rows),
+                   sum(len(r.made_up) for r in rows), sum(len(r.absent) for r in rows))
+
+    @property
+    def rate(self) -> float | None:
+        """出勤率: 实到 / 应到 (None for a month without sessions)."""
+        return self.attended / self.expected if self.expected else None
 
 
 @dataclass
@@ -35,32 +67,38 @@ class MonthReport:
     sessions: list[SessionRow] = field(default_factory=list)
     visits: list[list[str]] = field(default_factory=list)
     deliveries: list[list[str]] = field(default_factory=list)
-    history: list[tuple[str, int, int, int]] = field(default_factory=list)
+    history: list[TrendRow] = field(default_factory=list)  # months the branch had members
+    changes: list[list[str]] = field(default_factory=list)  # date, name, what (入支部, 转出…)
 
 
 def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], list[int]]:
-    """What the chart draws, month by month: labels (26-12), 实到, 请假, 缺席 — the 趋势 sheet."""
-    return ([h[0][2:] for h in report.history], [h[1] for h in report.history],
-            [h[2] for h in report.history], [h[3] for h in report.history])
+    """What the chart draws, month by month: labels (26-12), 实到, 请假 (with 送学补学),
+    缺席 — the 趋势 sheet's figures; months before the branch had members are not there."""
+    return ([h.month[2:] for h in report.history], [h.attended for h in report.history],
+            [h.leave + h.made_up for h in report.history], [h.absent for h in report.history])
 
 
 def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
-    """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (12 months)."""
+    """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (up to 12
+    months), 人员变动 (who joined, moved, left or died in the month)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "出勤"
-    _rows(sheet, ["学习日", "应到", "实到", "代签", "请假", "缺席", "缺席名单"], [
-        [r.date, r.expected, len(r.present) + len(r.proxy), len(r.proxy), len(r.leave),
-         len(r.absent), "、".join(r.absent)] for r in report.sessions])
+    _rows(sheet, ["学习日", "应到", "实到", "代签", "请假", "请假：住院", "送学补学", "缺席",
+                  "缺席名单"], [
+        [r.date, r.expected, r.attended, len(r.proxy), len(r.leave), len(r.hospital),
+         len(r.made_up), len(r.absent), "、".join(r.absent)] for r in report.sessions])
     _rows(book.create_sheet("走访"),
           ["同志", "类别", "提出", "期限", "状态", "走访日期", "走访人"], report.visits)
     _rows(book.create_sheet("送学"), ["同志", "状态", "送学人", "登记", "送达", "提醒"],
           report.deliveries)
-    _rows(book.create_sheet("趋势"), ["月份", "实到", "请假", "缺席"],
-          [list(h) for h in report.history])
+    _rows(book.create_sheet("趋势"), ["月份", "应到", "实到", "请假", "送学补学", "缺席", "出勤率"],
+          [[h.month, h.expected, h.attended, h.leave, h.made_up, h.absent,
+            f"{h.rate:.0%}" if h.rate is not None else ""] for h in report.history])
+    _rows(book.create_sheet("人员变动"), ["日期", "同志", "变动"], report.changes)
     book.properties.title = f"{report.branch} {report.month} 月报"
     book.save(path)
 
@@ -98,7 +136,7 @@ def write_chart(report: MonthReport, path: Path | BinaryIO) -> None:
     FigureCanvasAgg(figure)
     axes = figure.subplots()
     axes.bar(labels, present, color="#c0392b", label="实到")
-    axes.bar(labels, leave, bottom=present, color="#f1c40f", label="请假")
+    axes.bar(labels, leave, bottom=present, color="#f1c40f", label="请假/送学补学")
     axes.bar(labels, absent, bottom=[p + q for p, q in zip(present, leave, strict=True)],
              color="#95a5a6", label="缺席")
     axes.set_title(f"{report.branch} 学习日出勤（近12个月）", fontproperties=font)

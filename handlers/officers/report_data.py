@@ -10,14 +10,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
-from bot.documents.report import MonthReport, SessionRow
-from handlers.delivery.common import UNASSIGNED_FLAG_AFTER
-from handlers.sessions import branch_rule
+from bot.documents.report import MonthReport, SessionRow, TrendRow
+from handlers.delivery.common import UNASSIGNED_FLAG_AFTER, without_made_up
+from handlers.sessions import branch_rule, day_end
 from storage import SqliteStore, Tx
-from storage.models import Branch
+from storage.models import HOSPITAL_LEAVE, Branch
+from storage.repo_membership import BranchRoll, MembershipChange
 
 DELIVERY_STATUS = {"requested": "待指派", "assigned": "已指派", "delivered": "已送达"}
 VISIT_STATUS = {"open": "待接受", "taken": "已接受", "done": "已走访", "cancelled": "已取消"}
+CHANGE_WORDS = {"joined": "入支部", "left": "离开", "deceased": "去世", "restored": "恢复"}
 
 
 async def build_report(
@@ -38,7 +40,8 @@ async def collect_report(
 ) -> MonthReport:
     """A branch's month, read in an open transaction (and the reading audited)."""
     report = MonthReport(branch.name, f"{year:04d}-{month:02d}")
-    report.sessions = await _sessions(tx, branch, year, month, tz)
+    roll = await tx.branch_roll(branch.id)
+    report.sessions = await month_sessions(tx, branch, roll, year, month, tz)
     report.visits = await _visits(tx, branch, year, month, tz)
     for row in await tx.delivery_report(branch.id, report.month, now - UNASSIGNED_FLAG_AFTER):
         report.deliveries.append([
@@ -46,45 +49,62 @@ async def collect_report(
             row.volunteer_name or "", row.created_at.astimezone(tz).strftime("%Y-%m-%d"),
             row.delivered_at.astimezone(tz).strftime("%Y-%m-%d") if row.delivered_at else "",
             "超过3天未指派" if row.unassigned_overdue else ""])
+    first = roll.first_member_at()
     for back in range(11, -1, -1):
         y, m = divmod(year * 12 + month - 1 - back, 12)
-        rows = await _sessions(tx, branch, y, m + 1, tz)
-        # 实到 counts a proxy check-in as the 出勤 sheet and 出勤 in chat do
-        report.history.append((f"{y}-{m + 1:02d}", sum(len(r.present) + len(r.proxy) for r in rows),
-                               sum(len(r.leave) for r in rows),
-                               sum(len(r.absent) for r in rows)))
+        if first is None or month_bounds(y, m + 1, tz)[1] <= first:
+            continue  # the branch had no members yet: no month of 0 % drawn
+        rows = await month_sessions(tx, branch, roll, y, m + 1, tz)
+        report.history.append(TrendRow.of(f"{y}-{m + 1:02d}", rows))
+    report.changes = [
+        [c.at.astimezone(tz).strftime("%Y-%m-%d"), c.name, change_words(c, branch.id)]
+        for c in await tx.membership_changes(branch.id, *month_bounds(year, month, tz))]
     await tx.audit("report", now, actor=actor,
                    detail={"branch": branch.id, "month": report.month})
     return report
 
 
-def _month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
     return start, end
 
 
-async def _sessions(tx: Tx, branch: Branch, year: int, month: int,
+async def month_sessions(tx: Tx, branch: Branch, roll: BranchRoll, year: int, month: int,
                     tz: ZoneInfo) -> list[SessionRow]:
+    """Each session of the month: 应到 as the branch was then, and what became of each."""
     rule = branch_rule(branch)
     if rule is None:
         return []
     rows = []
-    for start in rule.sessions_between(*_month_bounds(year, month, tz), tz):
+    made_up = await tx.made_up_member_ids(branch.id, f"{year:04d}-{month:02d}")
+    for start in rule.sessions_between(*month_bounds(year, month, tz), tz):
+        expected = roll.expected_at(start, day_end(start, tz))
+        if not expected:
+            continue  # nobody belonged to the branch yet (or any more)
         session = await tx.ensure_session(branch.id, start, branch.study_place)
-        report = await tx.attendance(session, await tx.branch_members(branch.id))
+        report, caught_up = without_made_up(await tx.attendance(session, expected), made_up)
         rows.append(SessionRow(
             date=start.strftime("%Y-%m-%d %H:%M"), expected=len(report.expected),
             present=[m.name for m, c in report.present if c.by_member_id is None],
             proxy=[m.name for m, c in report.present if c.by_member_id is not None],
-            leave=[m.name for m, _ in report.on_leave],
+            leave=[m.name for m, why in report.on_leave if why != HOSPITAL_LEAVE],
+            hospital=[m.name for m, why in report.on_leave if why == HOSPITAL_LEAVE],
+            made_up=[m.name for m in caught_up],
             absent=[m.name for m in report.absent],
         ))
     return rows
 
 
+def change_words(change: MembershipChange, branch_id: int) -> str:
+    """入支部 / 转入 / 转出 / 离开 / 去世 / 恢复, from this branch's side."""
+    if change.kind == "moved":
+        return "转入" if change.branch_id == branch_id else "转出"
+    return CHANGE_WORDS.get(change.kind, change.kind)
+
+
 async def _visits(tx: Tx, branch: Branch, year: int, month: int, tz: ZoneInfo) -> list[list[str]]:
-    start, end = _month_bounds(year, month, tz)
+    start, end = month_bounds(year, month, tz)
     out = []
     for task in await tx.tasks([branch.id], unfinished=False):
         if not (start <= task.created_at < end or (task.done_at and start <= task.done_at < end)):
