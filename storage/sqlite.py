@@ -22,6 +22,7 @@ from storage.repo_care import CareRepo
 from storage.repo_channels import ChannelRepo
 from storage.repo_delivery import DeliveryRepo
 from storage.repo_members import MemberRepo
+from storage.repo_oversight import OversightRepo
 from storage.repo_runtime import RuntimeRepo
 from storage.repo_study import StudyRepo
 from storage.repo_wechat import WechatRepo
@@ -49,7 +50,8 @@ def _why(err: BaseException) -> str:
     return text
 
 
-class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo):
+class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo,
+         OversightRepo):
     """One unit of work: every repository method, inside one transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:

@@ -77,8 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="who gets a visit before 春节/中秋/重阳: comma-separated from "
                            "lives_alone, needs_home_delivery, hospitalised, age80")
 
-    report = sub.add_parser("report", help="a branch's monthly report: .xlsx and a PNG chart")
-    report.add_argument("--branch", required=True, metavar="NAME")
+    report = sub.add_parser("report", help="a branch's monthly report, or every branch's "
+                            "side by side (--all): .xlsx and a PNG chart")
+    scope = report.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--branch", metavar="NAME", help="one branch, by its full name")
+    scope.add_argument("--all", action="store_true",
+                       help="every branch, one row each (members, study days held, "
+                            "attendance, 五必访 on time, deliveries waiting; flagged rows)")
     report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx",
                         help="the workbook; the chart is written beside it as FILE.png")

@@ -157,7 +157,7 @@ async def outbox(config: Config, args: argparse.Namespace, clock: Clock) -> int:
 
 
 async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
-    """zhibu report --branch NAME --month YYYY-MM --out FILE.xlsx (and FILE.png)."""
+    """zhibu report --branch NAME | --all --month YYYY-MM --out FILE.xlsx (and FILE.png)."""
     from bot.documents.report import write_chart, write_xlsx
     from handlers.officers.report_data import build_report
 
@@ -165,6 +165,8 @@ async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     out: Path = args.out
     if not await asyncio.to_thread(out.parent.is_dir):  # say so before any work is done
         raise CommandError(f"the folder {out.parent} does not exist (--out {out})")
+    if args.all:
+        return await _report_all(config, year, month, out, clock)
     app = await build_app(config, clock)
     try:
         built = await build_report(app.store, args.branch, year, month, config.timezone,
@@ -177,6 +179,26 @@ async def report(config: Config, args: argparse.Namespace, clock: Clock) -> int:
     await asyncio.to_thread(write_xlsx, built, out)
     await asyncio.to_thread(write_chart, built, chart)
     print(f"{out}\n{chart}")
+    return 0
+
+
+async def _report_all(config: Config, year: int, month: int, out: Path, clock: Clock) -> int:
+    """zhibu report --all: every branch's month side by side."""
+    from bot.documents.rollup import write_rollup_chart, write_rollup_xlsx
+    from handlers.officers.rollup_data import collect_rollup
+
+    app = await build_app(config, clock)
+    try:
+        async with app.store.transaction() as tx:
+            rollup = await collect_rollup(tx, await tx.list_branches(), year, month,
+                                          config.timezone, clock.now(), ("cli", "zhibu report"))
+    finally:
+        await app.close()
+    chart = out.with_suffix(".png")
+    await asyncio.to_thread(write_rollup_xlsx, rollup, out)
+    await asyncio.to_thread(write_rollup_chart, rollup, chart)
+    flagged = sum(1 for line in rollup.lines if line.flags)
+    print(f"{out}\n{chart}\n{len(rollup.lines)} 个支部，{flagged} 个需关注。")
     return 0
 
 

@@ -16,6 +16,7 @@ from handlers.care.report import start_report
 from handlers.common import is_officer, number_in, officer_only
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
+from handlers.officers.branch_scope import officer_branch
 from handlers.people import scope_branch_ids
 from storage.files import safe_name, save_file
 from storage.repo_care import VisitTask
@@ -178,10 +179,17 @@ async def _record_visit(ctx: Context, state: VisitState) -> list[Reply]:
 
 
 async def handle_visits(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """待访: open visit tasks in the officer's scope, overdue first."""
+    """待访 [支部]: open visit tasks in the officer's scope (or the branch named), overdue
+    first."""
     if not is_officer(ctx):
         return officer_only(ctx)
     branch_ids = await scope_branch_ids(ctx.tx, ctx.me())
+    if parsed.args.strip():
+        scoped = await officer_branch(ctx, parsed.args, action="care_list", word="待访",
+                                      intent=Intent.VISITS)
+        if scoped.branch is None:
+            return scoped.refusal
+        branch_ids = [scoped.branch.id]
     tasks = await ctx.tx.tasks(branch_ids)
     await ctx.tx.audit("care_list", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
                        detail={"count": len(tasks)})

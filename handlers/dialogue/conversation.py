@@ -19,7 +19,7 @@ from bot.understanding.lexicon import lexicon
 from bot.understanding.sentence import understand
 from bot.understanding.slots import correction
 from handlers.context import Context, Handler
-from handlers.dialogue import guess, pause
+from handlers.dialogue import guess, pause, which
 from handlers.flow import Flow, OpenConversation
 
 _ANSWERS = {"确认": "confirm", "取消": "cancel", "跳过": "skip"}
@@ -48,7 +48,7 @@ async def continue_conversation(ctx: Context, parsed: Parsed, flows: dict[str, F
     """The conversation's next step; None when the message is read as a word instead."""
     conv = ctx.conversation
     assert conv is not None
-    if conv.flow in (guess.GuessState.flow, pause.ResumeState.flow):
+    if conv.flow in (guess.GuessState.flow, pause.ResumeState.flow, which.WhichState.flow):
         return await _meta(ctx, parsed, conv, flows, intents)
     flow = flows.get(conv.flow)
     if flow is None:
@@ -78,8 +78,8 @@ async def continue_conversation(ctx: Context, parsed: Parsed, flows: dict[str, F
 
 async def _meta(ctx: Context, parsed: Parsed, conv: OpenConversation,
                 flows: dict[str, Flow[Any]], intents: dict[Intent, Handler]) -> list[Reply] | None:
-    """The two questions the dialogue asks itself: a guess (是/不是) and a late answer
-    (接着/不用了)."""
+    """The questions the dialogue asks itself: a guess (是/不是), a late answer (接着/不用了)
+    and which one a word is about (支部 1, 2…)."""
     picked = pick(ctx.message.text or "", ctx.message.button,
                   [(c.value, c.label) for c in conv.choices])
     if picked.index is None:
@@ -97,6 +97,8 @@ async def _meta(ctx: Context, parsed: Parsed, conv: OpenConversation,
     ctx.note("choose", choice=choice.label)
     if conv.flow == guess.GuessState.flow:
         return await guess.answer(ctx, guess.GuessState.load(conv.state), intents)
+    if conv.flow == which.WhichState.flow:
+        return await which.answer(ctx, which.WhichState.load(conv.state), intents)
 
     async def go_on(c: Context) -> list[Reply] | None:
         return await continue_conversation(c, understand(c.text), flows, intents)

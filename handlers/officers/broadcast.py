@@ -19,7 +19,8 @@ MAX_NOTICE = 1000  # characters: a notice is read on a phone by someone in their
 
 async def handle_broadcast(ctx: Context, parsed: Parsed) -> list[Reply]:
     """通知 [支部名] [内容]: ask for the text if missing, read it back, send on 确认."""
-    scoped = await officer_branch(ctx, parsed.args, action="broadcast", word="通知")
+    scoped = await officer_branch(ctx, parsed.args, action="broadcast", word="通知",
+                                  intent=Intent.BROADCAST)
     if scoped.branch is None:
         return scoped.refusal
     state = BroadcastState(scoped.branch.id)

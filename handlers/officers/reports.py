@@ -19,23 +19,32 @@ from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import Reply
 from bot.documents.report import MonthReport, write_chart, write_xlsx
-from bot.understanding import Intent, Parsed
+from bot.documents.rollup import Rollup, write_rollup_chart, write_rollup_xlsx
+from bot.understanding import Intent, Parsed, normalize
+from handlers.common import is_officer
 from handlers.context import Context
 from handlers.delivery.common import month_key, month_words, parse_month, shift_month
 from handlers.notify import PushButton, push
-from handlers.officers.branch_scope import officer_branch
+from handlers.officers.branch_scope import officer_branch, overseen
 from handlers.officers.report_data import DELIVERY_STATUS, VISIT_STATUS, collect_report
+from handlers.officers.rollup_data import collect_rollup
 from handlers.sessions import branch_rule
 from storage import SqliteStore
 from storage.files import replace_file, safe_name
 from storage.models import Branch
 
 MONTHLY_REPORT_DAYS = 7  # the summary of last month goes out on the first of these days
+ROLLUP_WORDS = frozenset({"全部", "所有", "所有支部", "全部支部", "我的支部", "各支部"})
 
 
 async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart."""
-    scoped = await officer_branch(ctx, parsed.args, action="report", word="报表")
+    """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart;
+    报表 全部 (an admin: every branch) / 报表 我的支部 (an instructor: theirs) side by side."""
+    first, _, after = parsed.args.strip().partition(" ")
+    if normalize(first) in ROLLUP_WORDS and is_officer(ctx) and ctx.me().role != "secretary":
+        return await _rollup(ctx, after.strip())
+    scoped = await officer_branch(ctx, parsed.args, action="report", word="报表",
+                                  intent=Intent.REPORT)
     if scoped.branch is None:
         return scoped.refusal
     branch, rest = scoped.branch, scoped.rest
@@ -52,6 +61,49 @@ async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     ctx.after_commit(lambda: _render(report, folder, locale, wechat=wechat))
     return [Reply(ctx.t("report.making", branch=branch.name,
                         month=month_words(ctx.locale, month)))]
+
+
+async def _rollup(ctx: Context, rest: str) -> list[Reply]:
+    """The month of every branch the officer oversees, one row each, drawn after the commit."""
+    month = parse_month(rest, month_key(ctx.local())) if rest else shift_month(
+        month_key(ctx.local()), -1)
+    if month is None:
+        return [Reply(ctx.t("report.bad_month", text=rest))]
+    branches = await overseen(ctx)
+    if not branches:
+        return [Reply(ctx.t("branch.none_overseen"))]
+    year, mon = (int(x) for x in month.split("-"))
+    rollup = await collect_rollup(ctx.tx, branches, year, mon, ctx.tz, ctx.now, ctx.actor)
+    folder = await ctx.tx.files_dir()
+    locale, wechat = ctx.locale, ctx.message.channel == "wechat"
+    ctx.after_commit(lambda: _render_rollup(rollup, folder, locale, wechat=wechat))
+    return [Reply(ctx.t("report.making_all", n=len(branches),
+                        month=month_words(ctx.locale, month)))]
+
+
+async def _render_rollup(rollup: Rollup, folder: Path | None, locale: str, *,
+                         wechat: bool) -> list[Reply]:
+    where = folder / "reports" if folder is not None else Path(tempfile.gettempdir())
+    stem = safe_name(f"支部汇总-{rollup.month}", "支部汇总")
+    xlsx, png = where / f"{stem}.xlsx", where / f"{stem}.png"
+    workbook, chart = await asyncio.to_thread(_draw_rollup, rollup)
+    await replace_file(xlsx, workbook)
+    await replace_file(png, chart)
+    flagged = [line.branch for line in rollup.lines if line.flags]
+    text = t(locale, "report.ready_all", month=month_words(locale, rollup.month),
+             n=len(rollup.lines), flagged=len(flagged),
+             names=("：" + "、".join(flagged[:10]) + ("…" if len(flagged) > 10 else ""))
+             if flagged else "")
+    if wechat:
+        return [Reply(f"{text}\n{t(locale, 'report.wechat_excel')}", files=(str(png),))]
+    return [Reply(text, files=(str(xlsx), str(png)))]
+
+
+def _draw_rollup(rollup: Rollup) -> tuple[bytes, bytes]:
+    workbook, chart = io.BytesIO(), io.BytesIO()
+    write_rollup_xlsx(rollup, workbook)
+    write_rollup_chart(rollup, chart)
+    return workbook.getvalue(), chart.getvalue()
 
 
 def _latest_study_month(ctx: Context, branch: Branch) -> str:
@@ -81,9 +133,11 @@ def summary(report: MonthReport, locale: str) -> str:
     sessions = report.sessions
     return t(locale, "report.ready", branch=report.branch,
              month=month_words(locale, report.month), sessions=len(sessions),
-             present=sum(len(s.present) + len(s.proxy) for s in sessions),
+             present=sum(s.attended for s in sessions),
              proxy=sum(len(s.proxy) for s in sessions),
-             leave=sum(len(s.leave) for s in sessions),
+             leave=sum(len(s.leave) + len(s.hospital) for s in sessions),
+             hospital=sum(len(s.hospital) for s in sessions),
+             made_up=sum(len(s.made_up) for s in sessions),
              absent=sum(len(s.absent) for s in sessions),
              visits=len(report.visits),
              visited=sum(1 for v in report.visits if v[4] == VISIT_STATUS["done"]),

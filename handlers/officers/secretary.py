@@ -16,18 +16,26 @@ from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery.common import made_up_in
 from handlers.flow import Flow, FlowState
-from handlers.sessions import branch_and_rule, branch_rule, home_branch, session_at, today_start
+from handlers.officers.branch_scope import officer_branch
+from handlers.sessions import (
+    branch_rule,
+    expected_at,
+    home_branch,
+    session_at,
+    today_start,
+)
 from storage.models import Attendance, Member
 
 
 async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """出勤: today's 应到 / 实到 / 请假 / 缺席 with names (or the latest session's)."""
-    if not is_officer(ctx):
-        return officer_only(ctx)
-    found = await branch_and_rule(ctx)
-    if found is None:
-        return [Reply(ctx.t("rule.none"))]
-    branch, rule = found
+    """出勤 [支部]: today's 应到 / 实到 / 请假 / 缺席 with names (or the latest session's)."""
+    scoped = await officer_branch(ctx, parsed.args, action="attendance", word="出勤",
+                                  intent=Intent.ATTENDANCE)
+    if scoped.branch is None:
+        return scoped.refusal
+    branch, rule = scoped.branch, branch_rule(scoped.branch)
+    if rule is None:
+        return [Reply(ctx.t("rule.none_named", branch=branch.name))]
     start = today_start(ctx, rule)
     note = None
     if start is None:
@@ -36,8 +44,8 @@ async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
             return [Reply(ctx.t("attendance.never"))]
         start, note = past[-1], ctx.t("attendance.no_session")
     session = await session_at(ctx, branch, start)
-    expected = await ctx.tx.branch_members(branch.id)
-    report = await ctx.tx.attendance(session, expected)
+    report = await ctx.tx.attendance(session, await expected_at(ctx.tx, branch.id, session,
+                                                                  ctx.tz))
     report, made_up = await made_up_in(ctx.tx, branch.id, session, report, ctx.tz)
     lines = [note] if note else []
     lines += _attendance_lines(ctx, branch.name, report)

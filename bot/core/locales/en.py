@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "button.skip": "Skip",
     "confirm.question": "Is that right?",
     "rule.none": "The branch has not set a study day yet. Please ask your secretary.",
+    "rule.none_named": "{branch} has no study day yet (zhibu set-study-day sets one).",
     "study.next": "Next study day: {when}.",
     "study.next_place": "Next study day: {when}, at {place}.",
     "study.today": "Today is the study day: {when}.",
@@ -59,12 +60,19 @@ MESSAGES: dict[str, str] = {
     "error.later": "Sorry, the last step did not finish; please try again. The rest was recorded.",
     "report.making": "Making the report of {branch} for {month}, one moment…",
     "report.ready": ("{branch}, {month}: {sessions} study days, {present} present ({proxy} by "
-                     "proxy), {leave} on leave, {absent} absent; {visits} visits, {visited} "
+                     "proxy), {leave} on leave ({hospital} in hospital), {made_up} made up at "
+                     "home, {absent} absent; {visits} visits, {visited} "
                      "made; {deliveries} home deliveries, {delivered} delivered."),
+    "report.making_all": "Making the roll-up of {n} branches for {month}, one moment…",
+    "report.ready_all": "{month}, all branches: {n} branches, {flagged} need a look{names}.",
     "report.wechat_excel": "WeChat cannot carry the Excel file: send 报表 on Telegram, or run "
                            "zhibu report on a computer.",
     "report.button": "Get the report",
-    "branch.which": "Please name the branch, e.g. {word} {example}",
+    "branch.which_list": "You look after several branches. Which one for {word}? Reply with "
+                         "its number or name:",
+    "branch.more": "{n} more branches are not listed: write the name, e.g. {word} 城关",
+    "branch.none_overseen": "No branch is listed for you yet; ask an admin to add it to the "
+                            "roster.",
     "branch.not_yours": "You can only do that for branches you look after.",
     "broadcast.ask": "Please send the notice for everyone in {branch} (or 取消 to stop).",
     "broadcast.too_long": "The notice is too long ({n} characters); please keep it under {limit}.",

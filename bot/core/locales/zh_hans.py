@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "button.skip": "跳过",
     "confirm.question": "确认吗？",
     "rule.none": "支部还没有定学习日，请联系支部书记。",
+    "rule.none_named": "{branch}还没有定学习日（zhibu set-study-day 可以设定）。",
     "study.next": "下次学习日：{when}。",
     "study.next_place": "下次学习日：{when}，地点：{place}。",
     "study.today": "今天就是学习日：{when}。",
@@ -55,12 +56,16 @@ MESSAGES: dict[str, str] = {
     "error.later": "抱歉，后面这一步没有做完，请稍后再试。前面的已经记下了。",
     "report.making": "正在生成{branch}{month}的报表，请稍候…",
     "report.ready": ("{branch}{month}报表：学习日{sessions}次，实到{present}人次（代签{proxy}），"
-                     "请假{leave}人次，缺席{absent}人次；走访{visits}次，已走访{visited}次；"
+                     "请假{leave}人次（住院{hospital}），送学补学{made_up}人次，缺席{absent}人次；走访{visits}次，已走访{visited}次；"
                      "送学{deliveries}份，已送达{delivered}份。"),
+    "report.making_all": "正在生成{n}个支部{month}的汇总表，请稍候…",
+    "report.ready_all": "{month}支部汇总：{n}个支部，{flagged}个需关注{names}。",
     "report.wechat_excel": ("Excel 表格在微信里发不了：请在 Telegram 里发“报表”，"
                             "或在电脑上运行 zhibu report。"),
     "report.button": "取报表",
-    "branch.which": "请写上支部名，例如：{word} {example}",
+    "branch.which_list": "您负责几个支部，“{word}”要看哪一个？请回复编号或支部名：",
+    "branch.more": "还有 {n} 个支部没列出，请直接写支部名，例如：{word} 城关",
+    "branch.none_overseen": "您名下还没有负责的支部，请管理员在名册里登记。",
     "branch.not_yours": "您只能为自己负责的支部做这件事。",
     "broadcast.ask": "请发来要通知{branch}全体同志的内容（不发了就回“取消”）。",
     "broadcast.too_long": "通知太长了（{n}字），请控制在{limit}字以内，再发一次。",
