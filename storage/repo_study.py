@@ -32,6 +32,9 @@ def _checkin(row: aiosqlite.Row) -> CheckIn:
     )
 
 
+_IN_CHUNK = 500  # ids bound in one IN (...) list, well under SQLite's variable limit
+
+
 class StudyRepo(RepoBase):
     """The monthly study day and who came."""
 
@@ -132,15 +135,20 @@ class StudyRepo(RepoBase):
         if not member_ids:
             return set()
         day = session.starts_at.date().isoformat()
-        rows = await self._all(
-            "SELECT member_id, details, created_at FROM care_events "
-            "WHERE kind = 'hospitalisation' AND created_at <= ? "
-            "AND (closed_at IS NULL OR closed_at >= ?)",
-            (ts(session.starts_at + timedelta(days=1)), ts(session.starts_at)),
-        )
-        wanted = set(member_ids)
-        return {int(r["member_id"]) for r in rows if int(r["member_id"]) in wanted
-                and str(json.loads(r["details"]).get("admitted_on") or day) <= day}
+        found: set[int] = set()
+        # by member (the care_events_member index), not a scan of every stay ever reported
+        for i in range(0, len(member_ids), _IN_CHUNK):
+            chunk = member_ids[i:i + _IN_CHUNK]
+            rows = await self._all(
+                "SELECT member_id, details FROM care_events "
+                f"WHERE member_id IN ({','.join('?' * len(chunk))}) "
+                "AND kind = 'hospitalisation' AND created_at <= ? "
+                "AND (closed_at IS NULL OR closed_at >= ?)",
+                (*chunk, ts(session.starts_at + timedelta(days=1)), ts(session.starts_at)),
+            )
+            found |= {int(r["member_id"]) for r in rows
+                      if str(json.loads(r["details"]).get("admitted_on") or day) <= day}
+        return found
 
     async def member_record(
         self, member_id: int, branch_id: int, start: datetime, end: datetime

@@ -141,3 +141,31 @@ async def test_early_each_month_the_secretary_gets_last_months_summary_once(
 
     making, ready = await zhibu.say("李建国", button="报表 2026-12")  # the button
     assert "2026年12月" in making.text and len(ready.files) == 2
+
+
+async def test_an_admin_gets_every_branch_side_by_side_and_an_instructor_theirs(
+        zhibu: Zhibu) -> None:
+    await zhibu.text("王秀英", "签到")
+    async with zhibu.app.store.transaction() as tx:
+        await tx.ensure_branch("西城离退休干部党支部", zhibu.clock.now())
+    making, ready = await zhibu.say("钱主任", "报表 全部 本月")
+    assert making.text == "正在生成3个支部2026年12月的汇总表，请稍候…"
+    assert ready.text.startswith("2026年12月支部汇总：3个支部")
+    xlsx, png = (Path(f) for f in ready.files)
+    rows = [list(r) for r in load_workbook(xlsx)["支部汇总"].iter_rows(values_only=True)]
+    assert [r[0] for r in rows[1:]] == ["东城离退休干部党支部", BRANCH, "西城离退休干部党支部",
+                                        "合计"]
+    chengguan = rows[2]
+    assert chengguan[1:6] == [9, 1, 1, 9, 1]  # 9 members, 1 study day, held, 应到 9, 实到 1
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "王秀英" not in str(rows)  # counts only, no names of members
+    assert await _audits(zhibu, "report_all") == 1
+    # the instructor: the two branches he oversees, not 西城
+    _, ready = await zhibu.say("赵志刚", "报表 我的支部 本月")
+    rows = [list(r) for r in load_workbook(Path(ready.files[0]))["支部汇总"].iter_rows(
+        values_only=True)]
+    assert [r[0] for r in rows[1:]] == ["东城离退休干部党支部", BRANCH, "合计"]
+    # a secretary's 报表 全部 is their own branch's report (of the latest study day: at 08:30
+    # today's has not begun, so November's, when nobody in the demo had been entered yet)
+    _, ready = await zhibu.say("李建国", "报表 全部")
+    assert ready.text.startswith(f"{BRANCH}2026年11月报表：学习日0次，实到0人次")

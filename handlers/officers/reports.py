@@ -40,10 +40,13 @@ ROLLUP_WORDS = frozenset({"全部", "所有", "所有支部", "全部支部", "�
 async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
     """报表 [支部名] [本月 | 上月 | 2026-10]: an officer's branch month, as xlsx and chart;
     报表 全部 (an admin: every branch) / 报表 我的支部 (an instructor: theirs) side by side."""
-    first, _, after = parsed.args.strip().partition(" ")
-    if normalize(first) in ROLLUP_WORDS and is_officer(ctx) and ctx.me().role != "secretary":
-        return await _rollup(ctx, after.strip())
-    scoped = await officer_branch(ctx, parsed.args, action="report", word="报表",
+    args = parsed.args
+    first, _, after = args.strip().partition(" ")
+    if normalize(first) in ROLLUP_WORDS and is_officer(ctx):
+        if ctx.me().role != "secretary":
+            return await _rollup(ctx, after.strip())
+        args = after  # a secretary's whole scope is their branch
+    scoped = await officer_branch(ctx, args, action="report", word="报表",
                                   intent=Intent.REPORT)
     if scoped.branch is None:
         return scoped.refusal

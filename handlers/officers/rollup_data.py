@@ -32,7 +32,7 @@ async def collect_rollup(tx: Tx, branches: list[Branch], year: int, month: int,
         changes = await tx.membership_changes(branch.id, start, end)
         line = BranchLine(
             branch=branch.name,
-            members=len(roll.expected_at(min(end, now) - timedelta(microseconds=1))),
+            members=len(roll.expected_at(min(end - timedelta(microseconds=1), now))),
             sessions=len(sessions),
             held=sum(1 for s in sessions if s.attended),
             expected=sum(s.expected for s in sessions),
