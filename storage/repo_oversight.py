@@ -20,6 +20,17 @@ class VisitFigures:
     overdue: int
 
 
+@dataclass(frozen=True)
+class GuidanceVisit:
+    """An instructor's visit to a branch: when, who, what was done."""
+
+    id: int
+    branch_id: int
+    instructor: str
+    visited_on: str
+    note: str
+
+
 class OversightRepo(RepoBase):
     """Counts for `zhibu report --all` and 报表 全部."""
 
@@ -44,3 +55,20 @@ class OversightRepo(RepoBase):
             "SELECT COUNT(*) AS n FROM delivery_requests WHERE branch_id = ? AND month = ? "
             "AND status = 'requested' AND created_at < ?", (branch_id, month, ts(before)))
         return int(row["n"]) if row else 0
+
+    async def add_guidance(self, branch_id: int, instructor_id: int, visited_on: str,
+                           note: str, now: datetime) -> int:
+        """Record a guidance visit; its id."""
+        return await self._insert(
+            "INSERT INTO guidance_visits (branch_id, instructor_id, visited_on, note, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (branch_id, instructor_id, visited_on, note, ts(now)))
+
+    async def guidance_in(self, branch_id: int, month: str) -> list[GuidanceVisit]:
+        """A branch's guidance visits in a month (YYYY-MM), by day."""
+        rows = await self._all(
+            "SELECT g.id, g.branch_id, m.name, g.visited_on, g.note FROM guidance_visits g "
+            "JOIN members m ON m.id = g.instructor_id WHERE g.branch_id = ? "
+            "AND g.visited_on >= ? AND g.visited_on < ? ORDER BY g.visited_on, g.id",
+            (branch_id, f"{month}-01", f"{month}-32"))
+        return [GuidanceVisit(r[0], r[1], r[2], r[3], r[4]) for r in rows]

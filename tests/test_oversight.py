@@ -70,3 +70,41 @@ async def test_an_admin_picks_from_every_branch(zhibu: Zhibu) -> None:
     assert "西城离退休干部党支部" in question
     reply = await zhibu.text("钱主任", "西城")
     assert "西城离退休干部党支部" in reply and "缺席 1 人：钱多多" in reply
+
+
+async def _guidance(z: Zhibu) -> list[tuple[str, str, str]]:
+    async with z.app.store.transaction() as tx:
+        rows = await tx._all("SELECT b.name, g.visited_on, g.note FROM guidance_visits g "
+                             "JOIN branches b ON b.id = g.branch_id ORDER BY g.id")
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def test_an_instructor_records_a_guidance_visit_after_a_read_back(zhibu: Zhibu) -> None:
+    readback = await zhibu.text("赵志刚", "指导 城关 参加了学习日，讲了党史")
+    assert CHENGGUAN in readback and "参加了学习日，讲了党史" in readback
+    assert await _guidance(zhibu) == []  # nothing before the yes
+    assert "已记录" in await zhibu.text("赵志刚", "确认")
+    assert await _guidance(zhibu) == [(CHENGGUAN, "2026-12-08", "参加了学习日，讲了党史")]
+
+
+async def test_a_dictated_sentence_names_the_branch_before_the_word(zhibu: Zhibu) -> None:
+    readback = await zhibu.text("赵志刚", "去城关指导了，讲了党课")
+    assert CHENGGUAN in readback and "内容：讲了党课" in readback
+    await zhibu.text("赵志刚", "对")
+    assert await _guidance(zhibu) == [(CHENGGUAN, "2026-12-08", "讲了党课")]
+
+
+async def test_a_guidance_visit_step_by_step_the_way_it_is_dictated(zhibu: Zhibu) -> None:
+    assert "1. 东城离退休干部党支部" in await zhibu.text("赵志刚", "指导")
+    assert "做了些什么" in await zhibu.text("赵志刚", "2")
+    assert "帮助支部整理了党员名册" in await zhibu.text("赵志刚", "帮助支部整理了党员名册")
+    await zhibu.text("赵志刚", "好的")
+    assert await _guidance(zhibu) == [(CHENGGUAN, "2026-12-08", "帮助支部整理了党员名册")]
+
+
+async def test_guidance_is_the_instructors_word_and_thanks_are_not_a_record(
+        zhibu: Zhibu) -> None:
+    assert await zhibu.text("李建国", "指导 城关 讲了党课") == (
+        "“指导”不是您这个角色用的功能（代签、邀请归支部书记，指导归指导员）。")
+    assert "东城" not in await zhibu.text("王秀英", "谢谢书记指导")
+    assert await _guidance(zhibu) == []

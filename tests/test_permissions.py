@@ -40,9 +40,9 @@ SAMPLES = {
     Intent.BROADCAST: "通知 明天上午学习", Intent.REPORT: "报表 城关离退休干部党支部",
     Intent.INVITE: "邀请 孙福海", Intent.WORRY: "思想 孙福海 情绪低落",
     Intent.DEATH: "去世 孙福海", Intent.ACCEPT: "接受 {task}", Intent.VISITED: "已走访 {task}",
-    Intent.ADOPT: "采纳 {task}",
+    Intent.ADOPT: "采纳 {task}", Intent.GUIDANCE: "指导 城关离退休干部党支部 参加了学习日",
 }
-_REFUSED = "只有支部书记"
+_REFUSED = ("只有支部书记", "不是您这个角色用的")
 _UNBOUND = "请输入支部书记给您的8位绑定码"
 _OUT_OF_REACH = ("没有找到", "没有您能", "没有交给您", "您只能为自己负责的支部")
 
@@ -91,7 +91,7 @@ def _expected(who: str, intent: Intent) -> str:
 
 
 def _outcome(reply: str) -> str:
-    if _REFUSED in reply:
+    if any(marker in reply for marker in _REFUSED):
         return "refused"
     if any(marker in reply for marker in _OUT_OF_REACH):
         return "out of reach"

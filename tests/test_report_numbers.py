@@ -82,6 +82,9 @@ async def a_branch_year(store: SqliteStore) -> None:
         assert ding is not None
         await tx.finish_task(ding.id, ids["书记"], at(7, 11), "2026-07-11", None)
         await tx.add_visit_task(branch.id, ids["乙"], "birthday", at(7, 1), at(7, 5))
+        instructor, _ = await tx.upsert_member(person("指导员", "13900000010", branch.id,
+                                                      "instructor"), [branch.id], at(1, 1, 0))
+        await tx.add_guidance(branch.id, instructor, "2026-07-10", "参加了学习日", at(7, 10))
 
 
 # 应到 / 实到 / 代签 / 请假 / 请假：住院 / 送学补学 / 缺席, by the people listed above
@@ -137,6 +140,7 @@ def test_the_workbook_equals_the_figures_worked_out_by_hand(tmp_path: Path) -> N
                  "--out", str(out)]) == 0
     assert _sheet(out, "出勤")[1:] == [JULY_SESSION]
     assert _sheet(out, "趋势")[1:] == TREND_TO_JULY
+    assert _sheet(out, "指导")[1:] == [["2026-07-10", "指导员", "参加了学习日"]]
 
     for month, changes in [("2026-05", [["2026-05-01", "戊", "转出"]]),
                            ("2026-06", [["2026-06-15", "丙", "入支部"]]),
@@ -193,12 +197,12 @@ async def test_members_entered_before_version_7_keep_their_dates(tmp_path: Path)
 # zhibu report --all --month 2026-07, row by row (支部 by name: 另一支部 before 测试支部)
 ROLLUP_JULY = [
     # 支部, 党员数, 学习日, 已开展, 应到, 实到, 代签, 请假, 送学补学, 缺席, 出勤率,
-    # 五必访应访, 按时, 逾期完成, 逾期未访, 按时率, 送学待指派, 需关注
-    ["另一支部", 1, 1, 0, 1, 0, 0, 0, 0, 1, "0%", 0, 0, 0, 0, None, 0,  # none due: no rate
+    # 五必访应访, 按时, 逾期完成, 逾期未访, 按时率, 送学待指派, 指导次数, 需关注
+    ["另一支部", 1, 1, 0, 1, 0, 0, 0, 0, 1, "0%", 0, 0, 0, 0, None, 0, 0,  # none due: no rate
      "未开展学习日、出勤率低于60%"],
-    [BRANCH, 5, 1, 1, 5, 1, 0, 1, 1, 2, "20%", 2, 1, 0, 1, "50%", 0,
+    [BRANCH, 5, 1, 1, 5, 1, 0, 1, 1, 2, "20%", 2, 1, 0, 1, "50%", 0, 1,
      "出勤率低于60%、走访逾期"],
-    ["合计", 6, 2, 1, 6, 1, 0, 1, 1, 3, "17%", 2, 1, 0, 1, "50%", 0, "2个支部需关注"],
+    ["合计", 6, 2, 1, 6, 1, 0, 1, 1, 3, "17%", 2, 1, 0, 1, "50%", 0, 1, "2个支部需关注"],
 ]
 
 

@@ -69,6 +69,7 @@ class MonthReport:
     deliveries: list[list[str]] = field(default_factory=list)
     history: list[TrendRow] = field(default_factory=list)  # months the branch had members
     changes: list[list[str]] = field(default_factory=list)  # date, name, what (入支部, 转出…)
+    guidance: list[list[str]] = field(default_factory=list)  # date, instructor, what was done
 
 
 def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], list[int]]:
@@ -80,7 +81,8 @@ def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], 
 
 def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
     """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (up to 12
-    months), 人员变动 (who joined, moved, left or died in the month)."""
+    months), 人员变动 (who joined, moved, left or died in the month), 指导 (instructors'
+    guidance visits)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
 
     book = Workbook()
@@ -99,6 +101,7 @@ def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
           [[h.month, h.expected, h.attended, h.leave, h.made_up, h.absent,
             f"{h.rate:.0%}" if h.rate is not None else ""] for h in report.history])
     _rows(book.create_sheet("人员变动"), ["日期", "同志", "变动"], report.changes)
+    _rows(book.create_sheet("指导"), ["日期", "指导员", "内容"], report.guidance)
     book.properties.title = f"{report.branch} {report.month} 月报"
     book.save(path)
 

@@ -14,7 +14,7 @@ CHARTED = 40  # beyond this many branches the chart shows those with the lowest 
 
 HEADER = ["支部", "党员数", "学习日", "已开展", "应到", "实到", "代签", "请假", "送学补学", "缺席",
           "出勤率", "五必访应访", "按时", "逾期完成", "逾期未访", "按时率", "送学待指派(>3天)",
-          "需关注"]
+          "指导次数", "需关注"]
 
 
 @dataclass
@@ -36,6 +36,7 @@ class BranchLine:
     visits_late: int
     visits_overdue: int
     deliveries_waiting: int
+    guidance: int = 0
     flags: list[str] = field(default_factory=list)
 
     @property
@@ -54,7 +55,7 @@ class BranchLine:
                 self.attended, self.proxy, self.leave, self.made_up, self.absent,
                 _percent(self.rate), self.visits_due, self.visits_on_time, self.visits_late,
                 self.visits_overdue, _percent(self.on_time_rate), self.deliveries_waiting,
-                "、".join(self.flags)]
+                self.guidance, "、".join(self.flags)]
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _total(rollup: Rollup) -> BranchLine:
     sums = {name: sum(getattr(line, name) for line in lines) for name in (
         "members", "sessions", "held", "expected", "attended", "proxy", "leave", "made_up",
         "absent", "visits_due", "visits_on_time", "visits_late", "visits_overdue",
-        "deliveries_waiting")}
+        "deliveries_waiting", "guidance")}
     return BranchLine("合计", **sums,
                       flags=[f"{sum(1 for line in lines if line.flags)}个支部需关注"])
 

@@ -47,6 +47,7 @@ class Intent(StrEnum):
     ACCEPT = "accept"
     VISITED = "visited"
     ADOPT = "adopt"  # 采纳: a secretary takes another member's addition to a stay as the record
+    GUIDANCE = "guidance"  # 指导: an instructor records a guidance visit to a branch
     CONTACT = "contact"  # wants a person: the secretary, a call back
     CALLBACK = "callback"  # 请书记回电话, pressed after CONTACT
 
@@ -142,6 +143,7 @@ _CANONICAL: dict[Intent, str] = {
     Intent.ACCEPT: "接受",
     Intent.VISITED: "已走访",
     Intent.ADOPT: "采纳",
+    Intent.GUIDANCE: "指导",
     Intent.CONTACT: "找书记",
     Intent.CALLBACK: "请书记回电话",
 }
@@ -183,6 +185,7 @@ _SYNONYMS: dict[Intent, tuple[str, ...]] = {
     Intent.ACCEPT: ("接受", "我去", "我来"),
     Intent.VISITED: ("已走访", "走访了", "看过了", "已看望"),
     Intent.ADOPT: ("采纳", "采纳补充"),
+    Intent.GUIDANCE: ("指导", "指导记录", "党建指导"),
     Intent.CONTACT: ("找书记", "书记电话", "联系书记"),
     Intent.CALLBACK: ("请书记回电话", "请书记回个电话", "回电话"),
 }  # fmt: skip

@@ -186,7 +186,7 @@ async def handle_visits(ctx: Context, parsed: Parsed) -> list[Reply]:
     branch_ids = await scope_branch_ids(ctx.tx, ctx.me())
     if parsed.args.strip():
         scoped = await officer_branch(ctx, parsed.args, action="care_list", word="待访",
-                                      intent=Intent.VISITS)
+                                      intent=Intent.VISITS, anywhere=True)
         if scoped.branch is None:
             return scoped.refusal
         branch_ids = [scoped.branch.id]

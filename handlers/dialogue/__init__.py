@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.messages import Reply
-from bot.understanding import Intent, Parsed, menu_intent
+from bot.understanding import Intent, Parsed, keyword, menu_intent
 from bot.understanding.sentence import understand
 from handlers.common import is_officer, not_understood, officer_only
 from handlers.context import Context, Handler
@@ -61,6 +61,8 @@ async def handle_word(ctx: Context, parsed: Parsed, intents: dict[Intent, Handle
     if not may_use(ctx, intent):  # handlers/permissions.py: the one table of who may do what
         await ctx.tx.audit("word_denied", ctx.now, actor_member_id=ctx.me().id, actor=ctx.actor,
                            detail={"word": intent.value})
+        if is_officer(ctx):  # an officer's word of another role (指导 for a secretary)
+            return [Reply(ctx.t("word.not_for_role", word=keyword(intent)))]
         return officer_only(ctx)
     if not parsed.sure:
         return guess.ask(ctx, parsed)

@@ -35,12 +35,13 @@ _OWN: dict[str, frozenset[Intent]] = {
     "visit": frozenset({Intent.VISITED}),
     "deliveries": frozenset({Intent.DELIVERIES}),
     "publish": frozenset({Intent.MATERIAL}),
+    "guidance": frozenset({Intent.GUIDANCE}),
 }
 # Officers writing a text: only an exact word leaves the question.
-_WRITING = frozenset({("broadcast", "text"), ("publish", "content")})
+_WRITING = frozenset({("broadcast", "text"), ("publish", "content"), ("guidance", "note")})
 _REACHING_OUT = frozenset({Intent.CONTACT, Intent.HELP})
 # At these read-backs, whatever else is typed is the text again, rewritten.
-_REWRITTEN = frozenset({"broadcast"})
+_REWRITTEN = frozenset({"broadcast", "guidance"})
 
 
 async def continue_conversation(ctx: Context, parsed: Parsed, flows: dict[str, Flow[Any]],

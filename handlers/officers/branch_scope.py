@@ -48,11 +48,13 @@ async def overseen(ctx: Context) -> list[Branch]:
 
 
 async def officer_branch(ctx: Context, args: str, *, action: str, word: str,
-                         intent: Intent) -> Scoped:
+                         intent: Intent, anywhere: bool = False) -> Scoped:
     """The branch a word is about, if the officer may act for it. Members and family
     accounts are refused as for every secretary word; a refusal for a branch is audited as
     `<action>_denied`; `word` and `intent` are for the question which (answered, the word
-    is done again with the chosen name in front of `args`)."""
+    is done again with the chosen name in front of `args`). With `anywhere`, a dictated
+    sentence may name the branch before the word too (去城关指导了，讲了党课); a notice's
+    text is never searched, so it is not."""
     if not is_officer(ctx):
         return Scoped(None, args, officer_only(ctx))
     mine = await overseen(ctx)
@@ -60,6 +62,8 @@ async def officer_branch(ctx: Context, args: str, *, action: str, word: str,
     if isinstance(named, list):  # no name, or a part that fits several: ask which
         return Scoped(None, args, _ask_which(ctx, named or mine, args, word, intent))
     branch, rest = named
+    if branch is None and anywhere:
+        branch = _mentioned(ctx.message.text or "", mine)
     if branch is None:
         if len(mine) == 1:
             return Scoped(mine[0], rest, [])
@@ -107,6 +111,14 @@ async def _named(ctx: Context, args: str,
     if len(others) == 1:  # a branch that is not theirs: refused, not searched further
         return others[0], rest.strip()
     return None, text
+
+
+def _mentioned(text: str, mine: list[Branch]) -> Branch | None:
+    """The one branch of the officer's whose distinctive name appears in a sentence."""
+    said = normalize(text)
+    found = [b for b in mine
+             if any(len(part) >= 2 and part in said for part in _distinctive(b.name).split())]
+    return found[0] if len(found) == 1 else None
 
 
 def _distinctive(name: str) -> str:

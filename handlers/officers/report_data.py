@@ -59,6 +59,8 @@ async def collect_report(
     report.changes = [
         [c.at.astimezone(tz).strftime("%Y-%m-%d"), c.name, change_words(c, branch.id)]
         for c in await tx.membership_changes(branch.id, *month_bounds(year, month, tz))]
+    report.guidance = [[g.visited_on, g.instructor, g.note]
+                       for g in await tx.guidance_in(branch.id, report.month)]
     await tx.audit("report", now, actor=actor,
                    detail={"branch": branch.id, "month": report.month})
     return report

@@ -47,7 +47,7 @@ async def handle_report(ctx: Context, parsed: Parsed) -> list[Reply]:
             return await _rollup(ctx, after.strip())
         args = after  # a secretary's whole scope is their branch
     scoped = await officer_branch(ctx, args, action="report", word="报表",
-                                  intent=Intent.REPORT)
+                                  intent=Intent.REPORT, anywhere=True)
     if scoped.branch is None:
         return scoped.refusal
     branch, rest = scoped.branch, scoped.rest

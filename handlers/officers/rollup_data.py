@@ -1,8 +1,9 @@
 """Many branches' month side by side: the roll-up of `zhibu report --all` and 报表 全部.
 
 One line per branch: members, sessions held, attendance, 五必访 on time, deliveries waiting,
-membership changes; branches that need a look (no session held, attendance under 60 %,
-visits overdue) are flagged. Like the branch report, no health details: only counts.
+instructors' guidance visits, membership changes; branches that need a look (no session
+held, attendance under 60 %, visits overdue) are flagged. Like the branch report, no health
+details: only counts.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ async def collect_rollup(tx: Tx, branches: list[Branch], year: int, month: int,
             visits_overdue=visits.overdue,
             deliveries_waiting=await tx.deliveries_waiting(branch.id, key,
                                                            now - UNASSIGNED_FLAG_AFTER),
+            guidance=len(await tx.guidance_in(branch.id, key)),
         )
         line.flags = _flags(line)
         rollup.lines.append(line)

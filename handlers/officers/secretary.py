@@ -30,7 +30,7 @@ from storage.models import Attendance, Member
 async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
     """出勤 [支部]: today's 应到 / 实到 / 请假 / 缺席 with names (or the latest session's)."""
     scoped = await officer_branch(ctx, parsed.args, action="attendance", word="出勤",
-                                  intent=Intent.ATTENDANCE)
+                                  intent=Intent.ATTENDANCE, anywhere=True)
     if scoped.branch is None:
         return scoped.refusal
     branch, rule = scoped.branch, branch_rule(scoped.branch)

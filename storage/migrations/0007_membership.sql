@@ -32,3 +32,15 @@ INSERT INTO membership_events (member_id, kind, branch_id, at)
 -- tasks and deliveries: one probe each, not a scan of every branch's rows.
 CREATE INDEX visit_tasks_branch_due ON visit_tasks(branch_id, due_at);
 CREATE INDEX delivery_branch_month ON delivery_requests(branch_id, month);
+
+-- 指导: a party-building instructor's guidance visit to a branch (the first seed report:
+-- instructors "直接指导" several branches); counted in the reports, the note kept.
+CREATE TABLE guidance_visits (
+    id             INTEGER PRIMARY KEY,
+    branch_id      INTEGER NOT NULL REFERENCES branches(id) ON DELETE CASCADE,
+    instructor_id  INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+    visited_on     TEXT NOT NULL,  -- YYYY-MM-DD, the branch's local day
+    note           TEXT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX guidance_branch_day ON guidance_visits(branch_id, visited_on);

@@ -57,12 +57,18 @@ MESSAGES: dict[str, str] = {
     ),
     "me.branch": "Branch: {branch}.",
     "officer_only": "Only the branch secretary can do that. Please ask your secretary.",
+    "word.not_for_role": "{word} is not for your role (代签 and 邀请 are the secretary's, 指导 "
+                         "the instructor's).",
     "error.later": "Sorry, the last step did not finish; please try again. The rest was recorded.",
     "report.making": "Making the report of {branch} for {month}, one moment…",
     "report.ready": ("{branch}, {month}: {sessions} study days, {present} present ({proxy} by "
                      "proxy), {leave} on leave ({hospital} in hospital), {made_up} made up at "
                      "home, {absent} absent; {visits} visits, {visited} "
                      "made; {deliveries} home deliveries, {delivered} delivered."),
+    "guidance.ask": "What did you do at {branch}? A sentence or two, e.g. 参加了学习日，讲了党史.",
+    "guidance.readback": "A guidance visit: {date}, {branch}.\nWhat was done: {note}",
+    "guidance.ok": "The guidance visit to {branch} is recorded; it counts in the monthly "
+                   "report.",
     "report.making_all": "Making the roll-up of {n} branches for {month}, one moment…",
     "report.ready_all": "{month}, all branches: {n} branches, {flagged} need a look{names}.",
     "report.wechat_excel": "WeChat cannot carry the Excel file: send 报表 on Telegram, or run "

@@ -53,11 +53,15 @@ MESSAGES: dict[str, str] = {
     ),
     "me.branch": "所在支部：{branch}。",
     "officer_only": "这个功能只有支部书记可以用。如需帮助，请联系书记。",
+    "word.not_for_role": "“{word}”不是您这个角色用的功能（代签、邀请归支部书记，指导归指导员）。",
     "error.later": "抱歉，后面这一步没有做完，请稍后再试。前面的已经记下了。",
     "report.making": "正在生成{branch}{month}的报表，请稍候…",
     "report.ready": ("{branch}{month}报表：学习日{sessions}次，实到{present}人次（代签{proxy}），"
                      "请假{leave}人次（住院{hospital}），送学补学{made_up}人次，缺席{absent}人次；走访{visits}次，已走访{visited}次；"
                      "送学{deliveries}份，已送达{delivered}份。"),
+    "guidance.ask": "到{branch}指导做了些什么？请说一两句，例如：参加了学习日，讲了党史。",
+    "guidance.readback": "记录一次指导：{date}，{branch}。\n内容：{note}",
+    "guidance.ok": "已记录对{branch}的这次指导，会计入月报表。",
     "report.making_all": "正在生成{n}个支部{month}的汇总表，请稍候…",
     "report.ready_all": "{month}支部汇总：{n}个支部，{flagged}个需关注{names}。",
     "report.wechat_excel": ("Excel 表格在微信里发不了：请在 Telegram 里发“报表”，"
@@ -416,6 +420,7 @@ MESSAGES: dict[str, str] = {
     "resume.what.delivery": "登记送学上门",
     "resume.what.proxy": "代签",
     "resume.what.broadcast": "发通知",
+    "resume.what.guidance": "记录指导",
     "resume.what.visit": "登记走访",
     "resume.what.deliveries": "指派送学",
     "resume.what.publish": "发布学习资料",
