@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import format_date, format_when, t
+from handlers.calendar import calendar_of, expected_for, kind_words
 from handlers.notify import push, reachable
 from handlers.sessions import expected_at
 from schedules.plan import ABSENTEES, Occurrence
@@ -26,7 +27,12 @@ class StudyJobs:
         branch = await tx.get_branch(occurrence.branch_id)
         if branch is None:
             return 0
-        session = await tx.ensure_session(branch.id, occurrence.session_start, branch.study_place)
+        start = occurrence.session_start
+        meeting = (await calendar_of(tx, branch, around=start)).meeting_at(start, self.tz)
+        if meeting is None:  # moved (改期) or its rule changed since it was planned
+            return 0
+        session = await tx.ensure_session(branch.id, start, meeting.place or branch.study_place,
+                                          meeting.kind)
         if occurrence.kind == ABSENTEES:
             return await self._absentees(tx, branch, session, occurrence, now)
         return await self._remind(tx, branch, session, occurrence, now)
@@ -36,20 +42,24 @@ class StudyJobs:
         queued = 0
         unreachable: list[str] = []
         start = session.starts_at.astimezone(self.tz)
-        for member in await tx.branch_members(branch.id):
+        for member in expected_for(session.kind, await tx.branch_members(branch.id)):
             if not await reachable(tx, member):
                 unreachable.append(member.name)
                 continue
             leave = await tx.get_leave(session.id, member.id)
             if leave is not None:
                 def render(locale: str) -> str:
+                    if session.kind != "study":
+                        return t(locale, "remind.meeting_on_leave", kind=kind_words(session.kind),
+                                 date=format_date(locale, start))
                     return t(locale, "remind.on_leave", date=format_date(locale, start))
             else:
                 def render(locale: str) -> str:
                     topic = t(locale, "remind.topic", topic=session.topic) if session.topic else ""
                     place = session.place or branch.study_place or t(locale, "remind.place_unknown")
-                    return t(locale, "remind.session", when=format_when(locale, start),
-                             place=place, topic=topic)
+                    key = "remind.session" if session.kind == "study" else "remind.meeting"
+                    return t(locale, key, when=format_when(locale, start), place=place,
+                             topic=topic, kind=kind_words(session.kind))
             queued += await push(tx, member, render, key=f"{occurrence.key}:{member.id}",
                                  kind="reminder", now=now, default_locale=self.locale)
         if unreachable:
@@ -59,7 +69,8 @@ class StudyJobs:
 
     async def _absentees(self, tx: Tx, branch: Branch, session: StudySession,
                          occurrence: Occurrence, now: datetime) -> int:
-        report = await tx.attendance(session, await expected_at(tx, branch.id, session, self.tz))
+        belonged = await expected_at(tx, branch.id, session, self.tz)
+        report = await tx.attendance(session, expected_for(session.kind, belonged))
         if not report.absent:
             return 0
         start = session.starts_at.astimezone(self.tz)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.rules import StudyDayRule
 from storage.models import Branch
+
+
+class Rule(Protocol):
+    """What occurrences are planned from: a study-day rule, or a branch's whole calendar."""
+
+    def sessions_between(self, start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
+        """The meetings' instants in [start, end)."""
+
+    def next_session(self, after: datetime, tz: ZoneInfo) -> datetime:
+        """The first meeting strictly after `after` (ValueError: none)."""
 
 REMIND_EARLY = "remind_early"
 REMIND_DAY = "remind_day"
@@ -50,7 +60,7 @@ def fire_time(kind: str, branch: Branch, session_start: datetime, tz: ZoneInfo) 
 
 
 def occurrences(
-    branch: Branch, rule: StudyDayRule, start: datetime, end: datetime, tz: ZoneInfo
+    branch: Branch, rule: Rule, start: datetime, end: datetime, tz: ZoneInfo
 ) -> list[Occurrence]:
     """Every occurrence of a branch firing in [start, end), in firing order."""
     lead = timedelta(days=branch.remind_days_before + 2)
@@ -64,7 +74,7 @@ def occurrences(
 
 
 def next_occurrence(
-    branch: Branch, rule: StudyDayRule, kind: str, after: datetime, tz: ZoneInfo
+    branch: Branch, rule: Rule, kind: str, after: datetime, tz: ZoneInfo
 ) -> Occurrence:
     """The first occurrence of `kind` firing strictly after an instant."""
     session = rule.next_session(after - timedelta(days=branch.remind_days_before + 2), tz)

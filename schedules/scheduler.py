@@ -21,13 +21,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.clock import Clock
+from handlers.calendar import Calendar, calendar_of
 from handlers.care.jobs import CareJobs
 from handlers.delivery.jobs import DeliveryJobs
 from handlers.officers.reports import ReportJobs
-from handlers.sessions import branch_rule
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
 from storage import SqliteStore
+from storage.models import Branch
 
 log = logging.getLogger(__name__)
 
@@ -125,17 +126,22 @@ class Scheduler:
     async def sync(self) -> None:
         """Arm the next occurrence of each kind for each branch with a rule (replace on change)."""
         now = self.app.clock.now()
-        async with self.app.store.transaction() as tx:
-            branches = await tx.list_branches()
-        for branch in branches:
-            rule = branch_rule(branch)
+        for branch, calendar in await self._calendars(now):
             for kind in SESSION_KINDS:
                 job_id = f"branch:{branch.id}:{kind}"
-                if rule is None:
+                try:
+                    occurrence = next_occurrence(branch, calendar, kind, now,
+                                                 self.app.config.timezone)
+                except ValueError:  # no meeting ahead (no rule, one-offs all past)
                     self._remove(job_id)
                     continue
-                occurrence = next_occurrence(branch, rule, kind, now, self.app.config.timezone)
                 self._arm(occurrence)
+
+    async def _calendars(self, now: datetime) -> list[tuple[Branch, Calendar]]:
+        """Every branch with its meetings (rules of each kind, one-offs, moved days)."""
+        async with self.app.store.transaction() as tx:
+            return [(branch, await calendar_of(tx, branch, around=now))
+                    for branch in await tx.list_branches()]
 
     def _arm(self, occurrence: Occurrence) -> None:
         if self._aps is None:
@@ -170,13 +176,10 @@ class Scheduler:
         """After downtime: run what fell due within the grace period, record the rest skipped."""
         now = self.app.clock.now()
         ran = skipped = 0
-        async with self.app.store.transaction() as tx:
-            branches = await tx.list_branches()
-        for branch in branches:
-            rule = branch_rule(branch)
-            if rule is None:
+        for branch, calendar in await self._calendars(now):
+            if not calendar:
                 continue
-            due = occurrences(branch, rule, now - LOOKBACK, now + timedelta(microseconds=1),
+            due = occurrences(branch, calendar, now - LOOKBACK, now + timedelta(microseconds=1),
                               self.app.config.timezone)
             for occurrence in due:
                 if now - occurrence.fire_at <= self.grace:
@@ -207,6 +210,10 @@ class Scheduler:
         try:
             if which == "escalations":
                 await self.care.send_escalations()
+                # meetings added in chat (开会, 改期) and rules set from the command line while
+                # running are armed within ten minutes; catch_up runs what fell due meanwhile
+                await self.catch_up()
+                await self.sync()
                 return
             await self.care.create_holiday_visits()
             await self.care.create_birthday_visits()

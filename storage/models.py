@@ -65,13 +65,26 @@ class Binding:
 
 @dataclass(frozen=True)
 class StudySession:
-    """One study day of a branch."""
+    """One meeting of a branch: a study day, or another kind of 三会一课."""
 
     id: int
     branch_id: int
     starts_at: datetime
     place: str | None
     topic: str | None
+    kind: str = "study"  # study, committee, general, group, lecture
+    one_off: bool = False  # added in chat (开会, 改期), not from a rule
+    moved_to: int | None = None  # a study day moved (改期) to this session
+
+
+@dataclass(frozen=True)
+class MeetingRule:
+    """A branch's standing rule for a kind of meeting other than the study day."""
+
+    branch_id: int
+    kind: str
+    rule: str
+    place: str | None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from storage.models import HOSPITAL_LEAVE, Attendance, CheckIn, Member, StudySession
+from storage.models import (
+    HOSPITAL_LEAVE,
+    Attendance,
+    CheckIn,
+    MeetingRule,
+    Member,
+    StudySession,
+)
 from storage.repo_base import RepoBase
 from storage.timefmt import parse_ts, ts
 
@@ -19,6 +26,9 @@ def _session(row: aiosqlite.Row) -> StudySession:
         starts_at=parse_ts(row["starts_at"]),
         place=row["place"],
         topic=row["topic"],
+        kind=row["kind"],
+        one_off=bool(row["one_off"]),
+        moved_to=row["moved_to"],
     )
 
 
@@ -39,7 +49,7 @@ class StudyRepo(RepoBase):
     """The monthly study day and who came."""
 
     async def ensure_session(
-        self, branch_id: int, starts_at: datetime, place: str | None
+        self, branch_id: int, starts_at: datetime, place: str | None, kind: str = "study"
     ) -> StudySession:
         """The session of a branch starting at that instant, created on first use.
 
@@ -53,13 +63,69 @@ class StudyRepo(RepoBase):
         )
         if row is None:
             row = await self._one(
-                "INSERT INTO study_sessions (branch_id, starts_at, place) VALUES (?, ?, ?) "
-                "ON CONFLICT (branch_id, starts_at) DO UPDATE SET branch_id = excluded.branch_id "
-                "RETURNING *",
-                (branch_id, starts, place),
+                "INSERT INTO study_sessions (branch_id, starts_at, place, kind) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (branch_id, starts_at) "
+                "DO UPDATE SET branch_id = excluded.branch_id RETURNING *",
+                (branch_id, starts, place, kind),
             )
         assert row is not None
         return _session(row)
+
+    async def stored_sessions(self, branch_id: int, start: datetime,
+                              end: datetime) -> list[StudySession]:
+        """A branch's stored sessions starting in [start, end) that change its calendar:
+        one-off meetings and moved study days."""
+        rows = await self._all(
+            "SELECT * FROM study_sessions WHERE branch_id = ? AND starts_at >= ? "
+            "AND starts_at < ? AND (one_off = 1 OR moved_to IS NOT NULL) ORDER BY starts_at",
+            (branch_id, ts(start), ts(end)))
+        return [_session(r) for r in rows]
+
+    async def add_meeting(self, branch_id: int, kind: str, starts_at: datetime,
+                          place: str | None, topic: str | None) -> StudySession | None:
+        """A one-off meeting; None when the branch has a meeting at that instant already."""
+        row = await self._one(
+            "INSERT INTO study_sessions (branch_id, starts_at, place, topic, kind, one_off) "
+            "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (branch_id, starts_at) DO NOTHING "
+            "RETURNING *", (branch_id, ts(starts_at), place, topic, kind))
+        return _session(row) if row else None
+
+    async def move_session(self, session_id: int, to_session_id: int) -> None:
+        """Mark a ruled session as moved to another (改期)."""
+        await self._run("UPDATE study_sessions SET moved_to = ? WHERE id = ?",
+                        (to_session_id, session_id))
+
+    async def calendar_rows(self, branch_id: int, start: datetime,
+                            end: datetime) -> tuple[list[MeetingRule], list[StudySession]]:
+        """meeting_rules and stored_sessions in one statement (every check-in asks)."""
+        rows = await self._all(
+            "SELECT 'rule' AS what, branch_id, kind, rule, place, NULL AS id, NULL AS starts_at, "
+            "NULL AS topic, 0 AS one_off, NULL AS moved_to FROM meeting_rules "
+            "WHERE branch_id = :b UNION ALL "
+            "SELECT 'session', branch_id, kind, NULL, place, id, starts_at, topic, one_off, "
+            "moved_to FROM study_sessions WHERE branch_id = :b AND starts_at >= :s "
+            "AND starts_at < :e AND (one_off = 1 OR moved_to IS NOT NULL)",
+            {"b": branch_id, "s": ts(start), "e": ts(end)})
+        rules = [MeetingRule(r["branch_id"], r["kind"], r["rule"], r["place"])
+                 for r in rows if r["what"] == "rule"]
+        sessions = sorted((_session(r) for r in rows if r["what"] == "session"),
+                          key=lambda x: x.starts_at)
+        return sorted(rules, key=lambda x: x.kind), sessions
+
+    async def meeting_rules(self, branch_id: int) -> list[MeetingRule]:
+        """A branch's rules for kinds other than the study day."""
+        rows = await self._all("SELECT * FROM meeting_rules WHERE branch_id = ? ORDER BY kind",
+                               (branch_id,))
+        return [MeetingRule(r["branch_id"], r["kind"], r["rule"], r["place"]) for r in rows]
+
+    async def set_meeting_rule(self, branch_id: int, kind: str, rule: str,
+                               place: str | None) -> None:
+        """Set (or replace) a branch's rule for a kind of meeting."""
+        await self._run(
+            "INSERT INTO meeting_rules (branch_id, kind, rule, place) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (branch_id, kind) DO UPDATE SET rule = excluded.rule, "
+            "place = COALESCE(excluded.place, meeting_rules.place)",
+            (branch_id, kind, rule, place))
 
     async def get_session(self, session_id: int) -> StudySession | None:
         """A session by id."""

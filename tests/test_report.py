@@ -46,9 +46,9 @@ def test_the_monthly_report_has_attendance_visits_and_a_chart(
     attendance = [list(r) for r in book["出勤"].iter_rows(values_only=True)]
     # 张桂兰, admitted that day, is on leave (住院), not absent: 实到 2, 代签 1, 请假 2 (one of
     # them 住院), 送学补学 0, 缺席 5
-    assert attendance[0][:8] == ["学习日", "应到", "实到", "代签", "请假", "请假：住院",
+    assert attendance[0][:9] == ["日期", "会议", "应到", "实到", "代签", "请假", "请假：住院",
                                  "送学补学", "缺席"]
-    assert attendance[1][:8] == ["2026-12-08 09:00", 9, 2, 1, 1, 1, 0, 5]
+    assert attendance[1][:9] == ["2026-12-08 09:00", "学习日", 9, 2, 1, 1, 1, 0, 5]
     visits = [list(r) for r in book["走访"].iter_rows(values_only=True)]
     assert visits[1][:2] == ["张桂兰", "住院"] and visits[1][4] == "已走访"
     assert "中心医院" not in str(visits)

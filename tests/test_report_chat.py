@@ -156,7 +156,8 @@ async def test_an_admin_gets_every_branch_side_by_side_and_an_instructor_theirs(
     assert [r[0] for r in rows[1:]] == ["东城离退休干部党支部", BRANCH, "西城离退休干部党支部",
                                         "合计"]
     chengguan = rows[2]
-    assert chengguan[1:6] == [9, 1, 1, 9, 1]  # 9 members, 1 study day, held, 应到 9, 实到 1
+    # 9 members, 1 meeting, held (a study day), 应到 9, 实到 1
+    assert chengguan[1:7] == [9, 1, 1, "学习日1", 9, 1]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "王秀英" not in str(rows)  # counts only, no names of members
     assert await _audits(zhibu, "report_all") == 1

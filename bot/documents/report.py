@@ -27,6 +27,7 @@ class SessionRow:
     absent: list[str]
     hospital: list[str] = field(default_factory=list)  # 请假：住院
     made_up: list[str] = field(default_factory=list)  # missed, material delivered (送学补学)
+    kind: str = "学习日"  # or 支委会, 党员大会, 党小组会, 党课
 
     @property
     def attended(self) -> int:
@@ -80,18 +81,18 @@ def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], 
 
 
 def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
-    """出勤 (per session), 走访 (visits owed and made), 送学 (home deliveries), 趋势 (up to 12
-    months), 人员变动 (who joined, moved, left or died in the month), 指导 (instructors'
-    guidance visits)."""
+    """出勤 (per meeting, every kind of 三会一课), 走访 (visits owed and made), 送学 (home
+    deliveries), 趋势 (up to 12 months), 人员变动 (who joined, moved, left or died in the
+    month), 指导 (instructors' guidance visits)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "出勤"
-    _rows(sheet, ["学习日", "应到", "实到", "代签", "请假", "请假：住院", "送学补学", "缺席",
-                  "缺席名单"], [
-        [r.date, r.expected, r.attended, len(r.proxy), len(r.leave), len(r.hospital),
+    _rows(sheet, ["日期", "会议", "应到", "实到", "代签", "请假", "请假：住院", "送学补学",
+                  "缺席", "缺席名单"], [
+        [r.date, r.kind, r.expected, r.attended, len(r.proxy), len(r.leave), len(r.hospital),
          len(r.made_up), len(r.absent), "、".join(r.absent)] for r in report.sessions])
     _rows(book.create_sheet("走访"),
           ["同志", "类别", "提出", "期限", "状态", "走访日期", "走访人"], report.visits)

@@ -12,8 +12,9 @@ from typing import BinaryIO
 
 CHARTED = 40  # beyond this many branches the chart shows those with the lowest attendance
 
-HEADER = ["支部", "党员数", "学习日", "已开展", "应到", "实到", "代签", "请假", "送学补学", "缺席",
-          "出勤率", "五必访应访", "按时", "逾期完成", "逾期未访", "按时率", "送学待指派(>3天)",
+HEADER = ["支部", "党员数", "会议", "已开展", "三会一课（已开展）", "应到", "实到", "代签",
+          "请假", "送学补学", "缺席", "出勤率", "五必访应访", "按时", "逾期完成", "逾期未访",
+          "按时率", "送学待指派(>3天)",
           "指导次数", "需关注"]
 
 
@@ -37,6 +38,7 @@ class BranchLine:
     visits_overdue: int
     deliveries_waiting: int
     guidance: int = 0
+    by_kind: str = ""  # the meetings held, by kind: 学习日1、党课1
     flags: list[str] = field(default_factory=list)
 
     @property
@@ -51,7 +53,7 @@ class BranchLine:
 
     def row(self) -> list[object]:
         """The workbook row, in HEADER's order."""
-        return [self.branch, self.members, self.sessions, self.held, self.expected,
+        return [self.branch, self.members, self.sessions, self.held, self.by_kind, self.expected,
                 self.attended, self.proxy, self.leave, self.made_up, self.absent,
                 _percent(self.rate), self.visits_due, self.visits_on_time, self.visits_late,
                 self.visits_overdue, _percent(self.on_time_rate), self.deliveries_waiting,

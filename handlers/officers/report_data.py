@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
 from bot.documents.report import MonthReport, SessionRow, TrendRow
+from handlers.calendar import Calendar, calendar_of, expected_for, kind_words
 from handlers.delivery.common import UNASSIGNED_FLAG_AFTER, without_made_up
-from handlers.sessions import branch_rule, day_end
+from handlers.sessions import day_end
 from storage import SqliteStore, Tx
 from storage.models import HOSPITAL_LEAVE, Branch
 from storage.repo_membership import BranchRoll, MembershipChange
@@ -73,27 +74,35 @@ def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetim
 
 
 async def month_sessions(tx: Tx, branch: Branch, roll: BranchRoll, year: int, month: int,
-                    tz: ZoneInfo) -> list[SessionRow]:
-    """Each session of the month: 应到 as the branch was then, and what became of each."""
-    rule = branch_rule(branch)
-    if rule is None:
-        return []
+                         tz: ZoneInfo, calendar: Calendar | None = None) -> list[SessionRow]:
+    """Each meeting of the month (every kind of 三会一课): 应到 as the branch was then (the
+    committee: its officers), and what became of each."""
+    start, end = month_bounds(year, month, tz)
+    calendar = calendar or await calendar_of(tx, branch, around=start)
     rows = []
     made_up = await tx.made_up_member_ids(branch.id, f"{year:04d}-{month:02d}")
-    for start in rule.sessions_between(*month_bounds(year, month, tz), tz):
-        expected = roll.expected_at(start, day_end(start, tz))
+    for meeting in calendar.meetings_between(start, end, tz):
+        expected = expected_for(meeting.kind,
+                                roll.expected_at(meeting.starts_at,
+                                                 day_end(meeting.starts_at, tz)))
         if not expected:
             continue  # nobody belonged to the branch yet (or any more)
-        session = await tx.ensure_session(branch.id, start, branch.study_place)
-        report, caught_up = without_made_up(await tx.attendance(session, expected), made_up)
+        session = await tx.ensure_session(branch.id, meeting.starts_at, meeting.place,
+                                          meeting.kind)
+        attendance = await tx.attendance(session, expected)
+        # 送学补学 makes up a missed study day (its month's material), not another meeting
+        report, caught_up = without_made_up(attendance, made_up if meeting.kind == "study"
+                                            else set())
         rows.append(SessionRow(
-            date=start.strftime("%Y-%m-%d %H:%M"), expected=len(report.expected),
+            date=meeting.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            expected=len(report.expected),
             present=[m.name for m, c in report.present if c.by_member_id is None],
             proxy=[m.name for m, c in report.present if c.by_member_id is not None],
             leave=[m.name for m, why in report.on_leave if why != HOSPITAL_LEAVE],
             hospital=[m.name for m, why in report.on_leave if why == HOSPITAL_LEAVE],
             made_up=[m.name for m in caught_up],
             absent=[m.name for m in report.absent],
+            kind=kind_words(meeting.kind),
         ))
     return rows
 

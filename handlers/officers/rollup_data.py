@@ -8,6 +8,7 @@ details: only counts.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,6 +48,8 @@ async def collect_rollup(tx: Tx, branches: list[Branch], year: int, month: int,
             deliveries_waiting=await tx.deliveries_waiting(branch.id, key,
                                                            now - UNASSIGNED_FLAG_AFTER),
             guidance=len(await tx.guidance_in(branch.id, key)),
+            by_kind="、".join(f"{kind}{n}" for kind, n in Counter(
+                s.kind for s in sessions if s.attended).items()),
         )
         line.flags = _flags(line)
         rollup.lines.append(line)

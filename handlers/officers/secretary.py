@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.i18n import format_date, hhmm
 from bot.core.messages import Reply
@@ -12,47 +12,52 @@ from bot.understanding.clean import Cleaned
 from bot.understanding.names import match_name, name_at_start
 from bot.understanding.slots import trim_leading
 from handlers.binding import create_invite, format_code
+from handlers.calendar import Meeting, calendar_of, expected_for, kind_in, kind_words
 from handlers.common import is_officer, officer_only
 from handlers.context import Context
 from handlers.delivery.common import made_up_in
 from handlers.flow import Flow, FlowState
 from handlers.officers.branch_scope import officer_branch
-from handlers.sessions import (
-    branch_rule,
-    expected_at,
-    home_branch,
-    session_at,
-    today_start,
-)
-from storage.models import Attendance, Member
+from handlers.sessions import CHECKIN_OPENS_BEFORE, expected_at, home_branch
+from storage.models import Attendance, Branch, Member
 
 
 async def handle_attendance(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """出勤 [支部]: today's 应到 / 实到 / 请假 / 缺席 with names (or the latest session's)."""
+    """出勤 [支部] [党课…]: today's 应到 / 实到 / 请假 / 缺席 with names, each of today's
+    meetings (or the latest one's)."""
     scoped = await officer_branch(ctx, parsed.args, action="attendance", word="出勤",
                                   intent=Intent.ATTENDANCE, anywhere=True)
     if scoped.branch is None:
         return scoped.refusal
-    branch, rule = scoped.branch, branch_rule(scoped.branch)
-    if rule is None:
+    branch = scoped.branch
+    calendar = await calendar_of(ctx.tx, branch, around=ctx.now)
+    if not calendar:
         return [Reply(ctx.t("rule.none_named", branch=branch.name))]
-    start = today_start(ctx, rule)
+    wanted, _ = kind_in(scoped.rest)
+    meetings = [m for m in calendar.today(ctx.now, ctx.tz) if wanted in (None, m.kind)]
     note = None
-    if start is None:
-        past = rule.sessions_between(ctx.now.replace(year=ctx.now.year - 1), ctx.now, ctx.tz)
+    if not meetings:
+        past = [m for m in calendar.meetings_between(ctx.now - timedelta(days=400), ctx.now,
+                                                     ctx.tz) if wanted in (None, m.kind)]
         if not past:
             return [Reply(ctx.t("attendance.never"))]
-        start, note = past[-1], ctx.t("attendance.no_session")
-    session = await session_at(ctx, branch, start)
-    report = await ctx.tx.attendance(session, await expected_at(ctx.tx, branch.id, session,
-                                                                  ctx.tz))
+        meetings, note = past[-1:], ctx.t("attendance.no_session")
+    blocks = [await _attendance_block(ctx, branch, m) for m in meetings]
+    return [Reply("\n\n".join(([note] if note else []) + blocks))]
+
+
+async def _attendance_block(ctx: Context, branch: Branch, meeting: Meeting) -> str:
+    session = await ctx.tx.ensure_session(branch.id, meeting.starts_at, meeting.place,
+                                          meeting.kind)
+    belonged = await expected_at(ctx.tx, branch.id, session, ctx.tz)
+    report = await ctx.tx.attendance(session, expected_for(session.kind, belonged))
     report, made_up = await made_up_in(ctx.tx, branch.id, session, report, ctx.tz)
-    lines = [note] if note else []
-    lines += _attendance_lines(ctx, branch.name, report)
+    name = branch.name if session.kind == "study" else f"{branch.name}{kind_words(session.kind)}"
+    lines = _attendance_lines(ctx, name, report)
     if made_up:
         lines.insert(len(lines) - 2, ctx.t("delivery.attendance", n=len(made_up),
                                            names="、".join(m.name for m in made_up)))
-    return [Reply("\n".join(lines))]
+    return "\n".join(lines)
 
 
 def _attendance_lines(ctx: Context, branch: str, report: Attendance) -> list[str]:
@@ -110,11 +115,14 @@ async def handle_proxy(ctx: Context, parsed: Parsed) -> list[Reply]:
     reason = trim_leading(reason) or ctx.t("proxy.no_reason")
     ctx.note_slots(name=member.name, reason=reason)
     branch = await home_branch(ctx)
-    rule = branch_rule(branch)
-    start = today_start(ctx, rule) if rule else None
-    if branch is None or start is None:
+    calendar = await calendar_of(ctx.tx, branch, around=ctx.now) if branch else None
+    opened = [m for m in calendar.today(ctx.now, ctx.tz)
+              if ctx.now >= m.starts_at - CHECKIN_OPENS_BEFORE] if calendar else []
+    if branch is None or not opened:
         return [Reply(ctx.t("proxy.not_today"))]
-    session = await session_at(ctx, branch, start)
+    meeting = opened[-1]  # the one under way (the latest begun, when two are today)
+    start = meeting.starts_at
+    session = await ctx.tx.ensure_session(branch.id, start, meeting.place, meeting.kind)
     existing = await ctx.tx.get_checkin(session.id, member.id)
     if existing:
         when = hhmm(ctx.local(existing.checked_in_at))

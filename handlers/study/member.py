@@ -10,75 +10,133 @@ from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
 from bot.understanding.clean import Cleaned
 from bot.understanding.slots import leave_reason, trim_leading
+from handlers.calendar import Calendar, Meeting, calendar_of, kind_in, kind_words
 from handlers.context import Context
 from handlers.delivery.common import made_up_sessions
+from handlers.dialogue import which
 from handlers.flow import Choice, Flow, FlowState
 from handlers.sessions import (
     CHECKIN_OPENS_BEFORE,
-    branch_and_rule,
     branch_rule,
     home_branch,
     session_at,
-    today_start,
-    upcoming_start,
 )
+from storage.models import Member
 
 
 def _hm(ctx: Context, moment: datetime) -> str:
     return hhmm(ctx.local(moment))
 
 
+def said(ctx: Context, key: str, kind: str, **values: str) -> str:
+    """A study-day text, or its meeting twin naming the kind (今天的党课09:00开始…)."""
+    if kind == "study":
+        return ctx.t(key, **values)
+    return ctx.t(f"{key}_meeting", kind=kind_words(kind), **values)
+
+
+def _may_attend(member: Member, meeting: Meeting) -> bool:
+    """The branch committee (支委会) is its officers' meeting; every other kind is everyone's."""
+    return meeting.kind != "committee" or member.role == "secretary"
+
+
 async def handle_checkin(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """签到: check in to today's session, once."""
-    found = await branch_and_rule(ctx)
-    if found is None:
+    """签到 [党课…]: check in to today's meeting, once; when two are open, ask which."""
+    branch = await home_branch(ctx)
+    calendar = await calendar_of(ctx.tx, branch, around=ctx.now) if branch else None
+    if branch is None or not calendar:
         return [Reply(ctx.t("rule.none"))]
-    branch, rule = found
-    start = today_start(ctx, rule)
-    if start is None:
-        nxt = rule.next_session(ctx.now, ctx.tz)
-        return [Reply(f"{ctx.t('checkin.not_today')}{_next_text(ctx, nxt, branch.study_place)}")]
-    if ctx.now < start - CHECKIN_OPENS_BEFORE:
-        return [Reply(ctx.t("checkin.too_early", time=_hm(ctx, start),
-                            open=_hm(ctx, start - CHECKIN_OPENS_BEFORE)))]
     member = ctx.me()
-    session = await session_at(ctx, branch, start)
+    wanted, _ = kind_in(parsed.args)
+    today = [m for m in calendar.today(ctx.now, ctx.tz)
+             if _may_attend(member, m) and wanted in (None, m.kind)]
+    if not today:
+        nxt = calendar.next_meeting(ctx.now, ctx.tz)
+        kinds = {kind for kind, _, _ in calendar.rules} | {m.kind for m in calendar.added}
+        head = said(ctx, "checkin.not_today", "study" if kinds == {"study"} else "meeting")
+        return [Reply(head + (_next_text(ctx, nxt) if nxt else ""))]
+    opened = [m for m in today if ctx.now >= m.starts_at - CHECKIN_OPENS_BEFORE]
+    if not opened:
+        first = today[0]
+        return [Reply(said(ctx, "checkin.too_early", first.kind, time=_hm(ctx, first.starts_at),
+                           open=_hm(ctx, first.starts_at - CHECKIN_OPENS_BEFORE)))]
+    sessions = [await ctx.tx.ensure_session(branch.id, m.starts_at, m.place, m.kind)
+                for m in opened]
+    waiting = sessions if len(sessions) == 1 else [  # one open: its INSERT tells
+        s for s in sessions if await ctx.tx.get_checkin(s.id, member.id) is None]
+    if len(waiting) > 1:
+        choices = [Choice(kind_words(s.kind), f"{kind_words(s.kind)} {_hm(ctx, s.starts_at)}")
+                   for s in waiting]
+        return which.ask(ctx, Intent.CHECKIN, "", ctx.t("checkin.which"), choices)
+    session = waiting[0] if waiting else sessions[-1]
     if not await ctx.tx.add_checkin(session.id, member.id, ctx.now, ctx.message.channel):
         existing = await ctx.tx.get_checkin(session.id, member.id)
         at = existing.checked_in_at if existing else ctx.now
         return [Reply(ctx.t("checkin.already", time=_hm(ctx, at)))]
     key = "checkin.ok_family" if ctx.for_family else "checkin.ok"
-    return [Reply(ctx.t(key, name=member.name, date=format_date(ctx.locale, ctx.local(start)),
-                        time=_hm(ctx, ctx.now)))]
+    return [Reply(said(ctx, key, session.kind, name=member.name,
+                       date=format_date(ctx.locale, ctx.local(session.starts_at)),
+                       time=_hm(ctx, ctx.now)))]
 
 
-def _next_text(ctx: Context, start: datetime, place: str | None) -> str:
-    when = format_when(ctx.locale, ctx.local(start))
-    if place:
-        return ctx.t("study.next_place", when=when, place=place)
-    return ctx.t("study.next", when=when)
+def _upcoming(ctx: Context, calendar: Calendar, member: Member,
+              kind: str | None) -> Meeting | None:
+    """Today's meeting (the first the member has not checked in to), else the next one."""
+    fits = [m for m in calendar.today(ctx.now, ctx.tz)
+            if _may_attend(member, m) and kind in (None, m.kind)]
+    if fits:
+        return fits[0] if len(fits) == 1 or ctx.now < fits[0].starts_at else fits[-1]
+    moment = ctx.now
+    while (nxt := calendar.next_meeting(moment, ctx.tz)) is not None:
+        if _may_attend(member, nxt) and kind in (None, nxt.kind):
+            return nxt
+        moment = nxt.starts_at
+    return None
+
+
+def _next_text(ctx: Context, meeting: Meeting) -> str:
+    when = format_when(ctx.locale, ctx.local(meeting.starts_at))
+    if meeting.place:
+        return said(ctx, "study.next_place", meeting.kind, when=when, place=meeting.place)
+    return said(ctx, "study.next", meeting.kind, when=when)
 
 
 async def handle_next(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """学习日: when (and where) the next study day is."""
-    found = await branch_and_rule(ctx)
-    if found is None:
+    """学习日: when (and where) the next meeting is, and which kind."""
+    branch = await home_branch(ctx)
+    calendar = await calendar_of(ctx.tx, branch, around=ctx.now) if branch else None
+    if branch is None or not calendar:
         return [Reply(ctx.t("rule.none"))]
-    branch, rule = found
-    start = today_start(ctx, rule)
-    if start is not None and ctx.now <= start:
-        return [Reply(ctx.t("study.today", when=format_when(ctx.locale, ctx.local(start))))]
-    return [Reply(_next_text(ctx, rule.next_session(ctx.now, ctx.tz), branch.study_place))]
+    member = ctx.me()
+    ahead = [m for m in calendar.today(ctx.now, ctx.tz)
+             if ctx.now <= m.starts_at and _may_attend(member, m)]
+    if ahead:
+        return [Reply(said(ctx, "study.today", ahead[0].kind,
+                           when=format_when(ctx.locale, ctx.local(ahead[0].starts_at))))]
+    moment = ctx.now
+    while (nxt := calendar.next_meeting(moment, ctx.tz)) is not None:
+        if _may_attend(member, nxt):
+            return [Reply(_next_text(ctx, nxt))]
+        moment = nxt.starts_at
+    return [Reply(ctx.t("rule.none"))]
 
 
 async def handle_leave(ctx: Context, parsed: Parsed) -> list[Reply]:
-    """请假 [原因]: ask for leave from today's or the next session, with a read-back."""
-    found = await branch_and_rule(ctx)
-    if found is None:
+    """请假 [党课] [原因]: ask for leave from today's or the next meeting (of that kind), with
+    a read-back."""
+    branch = await home_branch(ctx)
+    calendar = await calendar_of(ctx.tx, branch, around=ctx.now) if branch else None
+    if branch is None or not calendar:
         return [Reply(ctx.t("rule.none"))]
-    branch, rule = found
     member = ctx.me()
-    session = await session_at(ctx, branch, upcoming_start(ctx, rule))
+    wanted, rest = kind_in(parsed.args)
+    if wanted is not None:
+        parsed = Parsed(parsed.intent, rest, parsed.number, parsed.slots, parsed.sure)
+    meeting = _upcoming(ctx, calendar, member, wanted)
+    if meeting is None:
+        return [Reply(ctx.t("rule.none"))]
+    session = await ctx.tx.ensure_session(branch.id, meeting.starts_at, meeting.place,
+                                          meeting.kind)
     date = format_date(ctx.locale, ctx.local(session.starts_at))
     if await ctx.tx.get_checkin(session.id, member.id):
         return [Reply(ctx.t("leave.checked_in", date=date))]
@@ -91,7 +149,7 @@ async def handle_leave(ctx: Context, parsed: Parsed) -> list[Reply]:
         skip = [Choice("跳过", ctx.t("button.skip"))]
         return [ctx.ask("reason", state, ctx.t("leave.ask_reason"), skip)]
     ctx.note_slots(reason=reason)
-    return _leave_readback(ctx, state, reason, date)
+    return _leave_readback(ctx, state, reason, date, session.kind)
 
 
 async def correct_leave(ctx: Context, state: LeaveState, value: Cleaned) -> list[Reply] | None:
@@ -102,7 +160,7 @@ async def correct_leave(ctx: Context, state: LeaveState, value: Cleaned) -> list
         return None
     ctx.note_slots(reason=reason)
     date = format_date(ctx.locale, ctx.local(session.starts_at))
-    return _leave_readback(ctx, state, reason, date)
+    return _leave_readback(ctx, state, reason, date, session.kind)
 
 
 @dataclass
@@ -114,9 +172,11 @@ class LeaveState(FlowState):
     reason: str | None = None
 
 
-def _leave_readback(ctx: Context, state: LeaveState, reason: str, date: str) -> list[Reply]:
+def _leave_readback(ctx: Context, state: LeaveState, reason: str, date: str,
+                    kind: str) -> list[Reply]:
     state.reason = reason
-    return [ctx.readback("confirm", state, ctx.t("leave.readback", date=date, reason=reason))]
+    return [ctx.readback("confirm", state, said(ctx, "leave.readback", kind, date=date,
+                                                reason=reason))]
 
 
 async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> list[Reply] | None:
@@ -128,13 +188,13 @@ async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> lis
     date = format_date(ctx.locale, ctx.local(session.starts_at))
     if ctx.conversation.step == "reason":
         if parsed.intent is Intent.SKIP or ctx.choice == "跳过":
-            return _leave_readback(ctx, state, ctx.t("leave.no_reason"), date)
+            return _leave_readback(ctx, state, ctx.t("leave.no_reason"), date, session.kind)
         answer = ctx.answer()
         reason = leave_reason(answer) or answer.typed
         ctx.note_slots(reason=reason)
-        return _leave_readback(ctx, state, reason, date) if reason else None
+        return _leave_readback(ctx, state, reason, date, session.kind) if reason else None
     if parsed.intent is None:
-        return _leave_readback(ctx, state, state.reason or "", date)
+        return _leave_readback(ctx, state, state.reason or "", date, session.kind)
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
@@ -142,7 +202,7 @@ async def continue_leave(ctx: Context, state: LeaveState, parsed: Parsed) -> lis
     if not await ctx.tx.add_leave(session.id, member.id, state.reason or "", ctx.now):
         already = await ctx.tx.get_leave(session.id, member.id)
         return [Reply(ctx.t("leave.already", date=date, reason=already))]
-    return [Reply(f"{ctx.t('leave.ok', date=date)}\n{ctx.t('delivery.offer')}",
+    return [Reply(f"{said(ctx, 'leave.ok', session.kind, date=date)}\n{ctx.t('delivery.offer')}",
                   buttons=(Button(ctx.t("delivery.button.offer"), "送学"),))]
 
 
