@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.understanding import Intent
-from handlers import care, common, delivery, dialogue, materials, officers, study
+from handlers import care, common, delivery, dialogue, materials, meetings, officers, study
 from handlers.context import Handler
 from handlers.flow import Flow
 
@@ -17,6 +17,7 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **care.INTENTS,
     **materials.INTENTS,
     **delivery.INTENTS,
+    **meetings.INTENTS,
 }
 
 FLOWS: dict[str, Flow[Any]] = {
@@ -25,4 +26,5 @@ FLOWS: dict[str, Flow[Any]] = {
     **care.FLOWS,
     **materials.FLOWS,
     **delivery.FLOWS,
+    **meetings.FLOWS,
 }

@@ -83,6 +83,8 @@ PERMISSIONS: dict[Intent, dict[Role, Reach]] = {
     Intent.ADOPT: _OFFICER_WORD,
     # 指导: a guidance visit is the instructor's own record (an admin may write one too)
     Intent.GUIDANCE: {**_row(_N, _N, Reach.OVERSEEN, Reach.ALL), Role.SECRETARY: _N},
+    Intent.MEETING: _OFFICER_WORD,
+    Intent.RESCHEDULE: _OFFICER_WORD,
 }
 PUBLISH = _OFFICER_WORD  # 资料 发布 (and a file sent by an officer)
 # Answers inside a conversation (确认, 取消, 跳过) belong to whoever started it.

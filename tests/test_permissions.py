@@ -41,6 +41,8 @@ SAMPLES = {
     Intent.INVITE: "邀请 孙福海", Intent.WORRY: "思想 孙福海 情绪低落",
     Intent.DEATH: "去世 孙福海", Intent.ACCEPT: "接受 {task}", Intent.VISITED: "已走访 {task}",
     Intent.ADOPT: "采纳 {task}", Intent.GUIDANCE: "指导 城关离退休干部党支部 参加了学习日",
+    Intent.MEETING: "开会 城关离退休干部党支部 党课",
+    Intent.RESCHEDULE: "改期 城关离退休干部党支部",
 }
 _REFUSED = ("只有支部书记", "不是您这个角色用的")
 _UNBOUND = "请输入支部书记给您的8位绑定码"

@@ -62,12 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("--dry-run", action="store_true",
                         help="print what would change, member by member; write nothing")
 
-    study = sub.add_parser("set-study-day", help="set a branch's monthly study day")
+    study = sub.add_parser("set-study-day", help="set a branch's monthly study day (or, with "
+                           "--kind, its rule for another meeting of 三会一课)")
     study.add_argument("branch", metavar="BRANCH")
     study.add_argument("rule", metavar="RULE",
                        help='e.g. "每月10日 09:00", "每月第二个周二 09:00", '
                             '"monthly 2nd tue 09:00"')
     study.add_argument("--place", help="where the branch meets")
+    study.add_argument("--kind", default="学习日", metavar="KIND",
+                       help="学习日 (default), 支委会 (the branch's officers), 党员大会, 党小组会 "
+                            "or 党课")
 
     care = sub.add_parser("branch-care", help="a branch's visit settings (五必访)")
     care.add_argument("branch", metavar="BRANCH")

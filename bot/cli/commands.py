@@ -52,7 +52,12 @@ async def import_roster_(config: Config, args: argparse.Namespace, clock: Clock)
 
 
 async def set_study_day(config: Config, args: argparse.Namespace, clock: Clock) -> int:
-    """zhibu set-study-day BRANCH RULE [--place PLACE]."""
+    """zhibu set-study-day BRANCH RULE [--place PLACE] [--kind 党课]."""
+    from handlers.calendar import KINDS, kind_words, parse_kind
+
+    kind = parse_kind(args.kind)
+    if kind is None:
+        raise CommandError(f"不认识的会议类别“{args.kind}”。可用：{'、'.join(KINDS.values())}")
     try:
         rule = parse_rule(args.rule)
     except RuleError as err:
@@ -65,11 +70,15 @@ async def set_study_day(config: Config, args: argparse.Namespace, clock: Clock) 
                 known = [b.name for b in await tx.list_branches()]
                 names = "、".join(known) or "（无，请先导入名单）"
                 raise CommandError(f"没有名为“{args.branch}”的支部。已有：{names}")
-            await tx.set_study_rule(branch.id, rule.describe("zh-Hans"), args.place)
+            if kind == "study":
+                await tx.set_study_rule(branch.id, rule.describe("zh-Hans"), args.place)
+            else:
+                await tx.set_meeting_rule(branch.id, kind, rule.describe("zh-Hans"), args.place)
     finally:
         await app.close()
     upcoming = _upcoming(rule, clock.now(), config)
-    print(f"{args.branch}：{rule.describe('zh-Hans')}。接下来：{upcoming}")
+    label = "" if kind == "study" else kind_words(kind)
+    print(f"{args.branch}{label}：{rule.describe('zh-Hans')}。接下来：{upcoming}")
     return 0
 
 

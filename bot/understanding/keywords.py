@@ -48,6 +48,8 @@ class Intent(StrEnum):
     VISITED = "visited"
     ADOPT = "adopt"  # 采纳: a secretary takes another member's addition to a stay as the record
     GUIDANCE = "guidance"  # 指导: an instructor records a guidance visit to a branch
+    MEETING = "meeting"  # 开会: an officer adds a meeting (党课, 支委会…) once
+    RESCHEDULE = "reschedule"  # 改期: an officer moves the next study day
     CONTACT = "contact"  # wants a person: the secretary, a call back
     CALLBACK = "callback"  # 请书记回电话, pressed after CONTACT
 
@@ -144,6 +146,8 @@ _CANONICAL: dict[Intent, str] = {
     Intent.VISITED: "已走访",
     Intent.ADOPT: "采纳",
     Intent.GUIDANCE: "指导",
+    Intent.MEETING: "开会",
+    Intent.RESCHEDULE: "改期",
     Intent.CONTACT: "找书记",
     Intent.CALLBACK: "请书记回电话",
 }
@@ -186,6 +190,8 @@ _SYNONYMS: dict[Intent, tuple[str, ...]] = {
     Intent.VISITED: ("已走访", "走访了", "看过了", "已看望"),
     Intent.ADOPT: ("采纳", "采纳补充"),
     Intent.GUIDANCE: ("指导", "指导记录", "党建指导"),
+    Intent.MEETING: ("开会", "加个会", "安排会议"),
+    Intent.RESCHEDULE: ("改期", "学习日改期", "改时间"),
     Intent.CONTACT: ("找书记", "书记电话", "联系书记"),
     Intent.CALLBACK: ("请书记回电话", "请书记回个电话", "回电话"),
 }  # fmt: skip

@@ -36,9 +36,12 @@ _OWN: dict[str, frozenset[Intent]] = {
     "deliveries": frozenset({Intent.DELIVERIES}),
     "publish": frozenset({Intent.MATERIAL}),
     "guidance": frozenset({Intent.GUIDANCE}),
+    "meeting": frozenset({Intent.MEETING}),
+    "reschedule": frozenset({Intent.RESCHEDULE}),
 }
 # Officers writing a text: only an exact word leaves the question.
-_WRITING = frozenset({("broadcast", "text"), ("publish", "content"), ("guidance", "note")})
+_WRITING = frozenset({("broadcast", "text"), ("publish", "content"), ("guidance", "note"),
+                      ("meeting", "place"), ("meeting", "topic")})
 _REACHING_OUT = frozenset({Intent.CONTACT, Intent.HELP})
 # At these read-backs, whatever else is typed is the text again, rewritten.
 _REWRITTEN = frozenset({"broadcast", "guidance"})

@@ -75,6 +75,27 @@ MESSAGES: dict[str, str] = {
                      "proxy), {leave} on leave ({hospital} in hospital), {made_up} made up at "
                      "home, {absent} absent; {visits} visits, {visited} "
                      "made; {deliveries} home deliveries, {delivered} delivered."),
+    "meeting.ask_kind": "What kind of meeting for {branch}?",
+    "meeting.ask_day": "Which day is the {kind}? e.g. 12月20日, 下周二, 明天.",
+    "meeting.ask_time": "At what time does the {kind} begin? e.g. 9点, 下午2点半.",
+    "meeting.past": "That time has passed. Which day is the {kind}?",
+    "meeting.ask_place": "Where? Without an answer: {usual}.",
+    "meeting.usual_place": "The usual place",
+    "meeting.ask_topic": "The {kind}'s topic? You may skip it.",
+    "meeting.readback": "A {kind} for {branch}: {when}, at {place}. {topic}",
+    "meeting.taken": "The branch already has a meeting at {when}; please pick another time.",
+    "meeting.ok": "The {kind} is set; {n} members were told, and will be reminded on the day.",
+    "meeting.push": "[{kind}] {branch}: {kind} {when}, at {place}. {topic}Send 签到 when you "
+                    "arrive.",
+    "reschedule.ask_day": "Move the study day of {when} to which day? e.g. 12月15日, 下周二.",
+    "reschedule.ask_time": "At what time?",
+    "reschedule.same_time": "Same time",
+    "reschedule.bad_day": "The new day must be after today and not the same. Move the study day "
+                          "of {when} to which day?",
+    "reschedule.readback": "Move the study day of {old} to {new}.",
+    "reschedule.ok": "The study day is moved; {n} members were told.",
+    "reschedule.push": "[Study day moved] {branch}: the study day of {old} is now {when}, at "
+                       "{place}.",
     "guidance.ask": "What did you do at {branch}? A sentence or two, e.g. 参加了学习日，讲了党史.",
     "guidance.readback": "A guidance visit: {date}, {branch}.\nWhat was done: {note}",
     "guidance.ok": "The guidance visit to {branch} is recorded; it counts in the monthly "
