@@ -11,6 +11,10 @@ What happens:
 - 10 July: 丙 checks in; 丁 is in hospital since 9 July (请假：住院); 甲's July material was
   delivered home (送学补学); 乙 and 书记 are absent. Two visit tasks are due in July: 丁's,
   made on the 11th for the 12th (on time), and 乙's, due the 5th and never made (overdue).
+  丁 leaves hospital on 20 July.
+- August: the study day on the 10th (nobody came), and one meeting of each other kind added
+  once: 支委会 on the 12th (its 应到 is the secretary alone, who came), 党员大会 on the 13th
+  (甲, and 乙 by 代签), 党小组会 on the 14th (丙 asked for leave), 党课 on the 15th (all five).
 另一支部 (戊's after the move) meets on the 10th too; nobody has ever come.
 Every other session: nobody came.
 """
@@ -70,8 +74,10 @@ async def a_branch_year(store: SqliteStore) -> None:
 
         july = await tx.ensure_session(branch.id, at(7, 10, 9), "活动室")
         await tx.add_checkin(july.id, ids["丙"], at(7, 10, 9), "console")
-        await tx.add_care_event(ids["丁"], "hospitalisation", at(7, 9), reported_by=ids["丁"],
-                                relation=None, details={"admitted_on": "2026-07-09"})
+        stay = await tx.add_care_event(ids["丁"], "hospitalisation", at(7, 9),
+                                       reported_by=ids["丁"], relation=None,
+                                       details={"admitted_on": "2026-07-09"})
+        await tx.close_care_event(stay.id, at(7, 20))
         delivery = await tx.add_delivery(branch.id, ids["甲"], "2026-07", "asked", at(7, 1),
                                          material_id=None, address=None)
         assert delivery is not None
@@ -86,6 +92,20 @@ async def a_branch_year(store: SqliteStore) -> None:
                                                       "instructor"), [branch.id], at(1, 1, 0))
         await tx.add_guidance(branch.id, instructor, "2026-07-10", "参加了学习日", at(7, 10))
 
+        # August: the study day, and one meeting of every other kind added once
+        kinds = {}
+        for day, kind in [(12, "committee"), (13, "general"), (14, "group"), (15, "lecture")]:
+            added = await tx.add_meeting(branch.id, kind, at(8, day, 9), "活动室", None)
+            assert added is not None
+            kinds[kind] = added.id
+        await tx.add_checkin(kinds["committee"], ids["书记"], at(8, 12, 9), "console")
+        await tx.add_checkin(kinds["general"], ids["甲"], at(8, 13, 9), "console")
+        await tx.add_checkin(kinds["general"], ids["乙"], at(8, 13, 9), "console",
+                             by_member_id=ids["书记"], reason="腿脚不便")
+        await tx.add_leave(kinds["group"], ids["丙"], "家里有事", at(8, 13))
+        for name in ("甲", "乙", "丙", "丁", "书记"):
+            await tx.add_checkin(kinds["lecture"], ids[name], at(8, 15, 9), "console")
+
 
 # 应到 / 实到 / 代签 / 请假 / 请假：住院 / 送学补学 / 缺席, by the people listed above
 JULY_SESSION = ["2026-07-10 09:00", "学习日", 5, 1, 0, 0, 1, 1, 2, "乙、书记"]
@@ -98,6 +118,16 @@ TREND_TO_JULY = [  # 月份, 应到, 实到, 请假 (with 住院), 送学补学,
     ["2026-06", 4, 0, 0, 0, 4, "0%"],  # 丙 not yet entered on the 10th
     ["2026-07", 5, 1, 1, 1, 2, "20%"],  # 丙 here, 丁 hospital, 甲 made up, 乙 书记 absent
 ]
+
+
+AUGUST_MEETINGS = [  # 日期, 会议, 应到, 实到, 代签, 请假, 住院, 送学补学, 缺席, 缺席名单
+    ["2026-08-10 09:00", "学习日", 5, 0, 0, 0, 0, 0, 5, "甲、乙、丁、书记、丙"],
+    ["2026-08-12 09:00", "支委会", 1, 1, 0, 0, 0, 0, 0, None],
+    ["2026-08-13 09:00", "党员大会", 5, 2, 1, 0, 0, 0, 3, "丁、书记、丙"],
+    ["2026-08-14 09:00", "党小组会", 5, 0, 0, 1, 0, 0, 4, "甲、乙、丁、书记"],
+    ["2026-08-15 09:00", "党课", 5, 5, 0, 0, 0, 0, 0, None],
+]
+AUGUST_TREND = ["2026-08", 21, 8, 1, 0, 12, "38%"]  # the five added up
 
 
 def _sheet(path: Path, name: str) -> list[list[object]]:
@@ -141,6 +171,12 @@ def test_the_workbook_equals_the_figures_worked_out_by_hand(tmp_path: Path) -> N
     assert _sheet(out, "出勤")[1:] == [JULY_SESSION]
     assert _sheet(out, "趋势")[1:] == TREND_TO_JULY
     assert _sheet(out, "指导")[1:] == [["2026-07-10", "指导员", "参加了学习日"]]
+
+    out = tmp_path / "august.xlsx"
+    assert main(["--config", str(config), "report", "--branch", BRANCH, "--month", "2026-08",
+                 "--out", str(out)]) == 0
+    assert _sheet(out, "出勤")[1:] == AUGUST_MEETINGS
+    assert _sheet(out, "趋势")[1:] == [*TREND_TO_JULY, AUGUST_TREND]
 
     for month, changes in [("2026-05", [["2026-05-01", "戊", "转出"]]),
                            ("2026-06", [["2026-06-15", "丙", "入支部"]]),
@@ -221,6 +257,12 @@ def test_the_roll_up_of_every_branch_equals_the_hand_figures(tmp_path: Path) -> 
         min_row=2, max_row=3)]
     assert filled == ["00FADBD8", "00FADBD8"]  # both need a look
     assert out.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    august = tmp_path / "august-all.xlsx"
+    assert main(["--config", str(config), "report", "--all", "--month", "2026-08",
+                 "--out", str(august)]) == 0
+    (ours,) = [r for r in _sheet(august, "支部汇总") if r[0] == BRANCH]
+    # five meetings, three held (nobody came to the study day or the group meeting)
+    assert ours[2:12] == [5, 3, "支委会1、党员大会1、党课1", 21, 8, 1, 1, 0, 12, "38%"]
     may = tmp_path / "may.xlsx"
     assert main(["--config", str(config), "report", "--all", "--month", "2026-05",
                  "--out", str(may)]) == 0
