@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope = report.add_mutually_exclusive_group(required=True)
     scope.add_argument("--branch", metavar="NAME", help="one branch, by its full name")
     scope.add_argument("--all", action="store_true",
-                       help="every branch, one row each (members, study days held, "
+                       help="every branch, one row each (members, meetings held by kind, "
                             "attendance, 五必访 on time, deliveries waiting; flagged rows)")
     report.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
     report.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx",
