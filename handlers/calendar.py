@@ -30,6 +30,7 @@ _NAMES: dict[str, str] = {
     "study": "study", "committee": "committee", "general": "general", "group": "group",
     "lecture": "lecture",
 }
+_LONGEST_FIRST = tuple(sorted((n for n in _NAMES if len(n) >= 2), key=len, reverse=True))
 _FAR = timedelta(days=800)  # no rule leaves more than this between two meetings
 
 
@@ -45,8 +46,8 @@ def kind_in(text: str) -> tuple[str | None, str]:
     if kind is not None:
         return kind, rest.strip()
     said = normalize(text)
-    for name in sorted(_NAMES, key=len, reverse=True):
-        if said.startswith(name) and len(name) >= 2:
+    for name in _LONGEST_FIRST:
+        if said.startswith(name):
             return _NAMES[name], text.strip()[len(name):].strip()
     return None, text.strip()
 

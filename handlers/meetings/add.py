@@ -9,7 +9,7 @@ scheduler reminds them on the day like any study day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 
 from bot.core.i18n import format_when, t
 from bot.core.messages import Reply
@@ -18,7 +18,7 @@ from bot.understanding.clean import Cleaned, without_opening
 from handlers.calendar import KINDS, calendar_of, expected_for, kind_in, kind_words
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
-from handlers.meetings.when import parse_clock, parse_future_day
+from handlers.meetings.when import start_of, take_when
 from handlers.notify import push, reachable
 from handlers.officers.branch_scope import officer_branch
 from storage.models import Branch, Member, StudySession
@@ -57,23 +57,11 @@ async def handle_meeting(ctx: Context, parsed: Parsed) -> list[Reply]:
 
 def _take_when(ctx: Context, state: MeetingState, text: str) -> bool:
     """A day or a time in the words; True when one was taken."""
-    taken = False
-    if state.day is None:
-        day = parse_future_day(text, ctx.local().date())
-        if day is not None:
-            state.day, taken = day.isoformat(), True
-    if state.at is None:
-        clock = parse_clock(text)
-        if clock is not None:
-            state.at, taken = clock.strftime("%H:%M"), True
-    return taken
+    return take_when(state, text, ctx.local().date())
 
 
 def _starts(ctx: Context, state: MeetingState) -> datetime | None:
-    if state.day is None or state.at is None:
-        return None
-    return datetime.combine(date.fromisoformat(state.day), time.fromisoformat(state.at),
-                            tzinfo=ctx.tz)
+    return start_of(state, ctx.tz)
 
 
 async def _next_question(ctx: Context, state: MeetingState, branch: Branch) -> list[Reply]:

@@ -8,7 +8,7 @@ it is neither reminded nor counted), and every member gets one notice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from bot.core.i18n import format_when
 from bot.core.messages import Reply
@@ -18,7 +18,7 @@ from handlers.calendar import Meeting, calendar_of
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
 from handlers.meetings.add import tell_members
-from handlers.meetings.when import parse_clock, parse_future_day
+from handlers.meetings.when import start_of, take_when
 from handlers.officers.branch_scope import officer_branch
 from storage.models import Branch
 
@@ -64,23 +64,11 @@ async def _study_day_ahead(ctx: Context, branch: Branch) -> Meeting | None:
 
 
 def _take(ctx: Context, state: MoveState, text: str) -> bool:
-    taken = False
-    if state.day is None:
-        day = parse_future_day(text, ctx.local().date())
-        if day is not None:
-            state.day, taken = day.isoformat(), True
-    if state.at is None:
-        clock = parse_clock(text)
-        if clock is not None:
-            state.at, taken = clock.strftime("%H:%M"), True
-    return taken
+    return take_when(state, text, ctx.local().date())
 
 
 def _new_start(ctx: Context, state: MoveState) -> datetime | None:
-    if state.day is None or state.at is None:
-        return None
-    return datetime.combine(date.fromisoformat(state.day), time.fromisoformat(state.at),
-                            tzinfo=ctx.tz)
+    return start_of(state, ctx.tz)
 
 
 def _next_question(ctx: Context, state: MoveState, old: datetime) -> list[Reply]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.understanding import normalize
 
@@ -83,3 +85,32 @@ def parse_clock(text: str) -> time | None:
     if not (0 <= hour < 24 and 0 <= minute < 60):
         return None
     return time(hour, minute)
+
+
+class SaidWhen(Protocol):
+    """A flow's state that collects a day (YYYY-MM-DD) and a time (HH:MM) as they are said."""
+
+    day: str | None
+    at: str | None
+
+
+def take_when(state: SaidWhen, text: str, today: date) -> bool:
+    """Fill in a day or a time the words say (only what is still missing); True if one was."""
+    taken = False
+    if state.day is None:
+        day = parse_future_day(text, today)
+        if day is not None:
+            state.day, taken = day.isoformat(), True
+    if state.at is None:
+        clock = parse_clock(text)
+        if clock is not None:
+            state.at, taken = clock.strftime("%H:%M"), True
+    return taken
+
+
+def start_of(state: SaidWhen, tz: ZoneInfo) -> datetime | None:
+    """The instant the day and time said make, once both are there."""
+    if state.day is None or state.at is None:
+        return None
+    return datetime.combine(date.fromisoformat(state.day), time.fromisoformat(state.at),
+                            tzinfo=tz)
