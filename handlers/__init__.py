@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from bot.understanding import Intent
-from handlers import care, common, delivery, dialogue, materials, meetings, officers, study
+from handlers import (
+    activities,
+    care,
+    common,
+    delivery,
+    dialogue,
+    materials,
+    meetings,
+    officers,
+    pairs,
+    study,
+    submissions,
+)
 from handlers.context import Handler
 from handlers.flow import Flow
 
@@ -18,6 +30,9 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **materials.INTENTS,
     **delivery.INTENTS,
     **meetings.INTENTS,
+    **pairs.INTENTS,
+    **activities.INTENTS,
+    **submissions.INTENTS,
 }
 
 FLOWS: dict[str, Flow[Any]] = {
@@ -27,4 +42,7 @@ FLOWS: dict[str, Flow[Any]] = {
     **materials.FLOWS,
     **delivery.FLOWS,
     **meetings.FLOWS,
+    **pairs.FLOWS,
+    **activities.FLOWS,
+    **submissions.FLOWS,
 }

@@ -85,6 +85,25 @@ PERMISSIONS: dict[Intent, dict[Role, Reach]] = {
     Intent.GUIDANCE: {**_row(_N, _N, Reach.OVERSEEN, Reach.ALL), Role.SECRETARY: _N},
     Intent.MEETING: _OFFICER_WORD,
     Intent.RESCHEDULE: _OFFICER_WORD,
+    # Branch life (#17). A member's 对子, 活动, 稿件, 征文主题 and 简报 show their own (or the
+    # published); creating, reviewing, pairing and recording hours are officers' work.
+    Intent.MY_PAIR: _row(_S, _S, _S, _S),
+    Intent.PAIRS: _row(_S, _S, Reach.OVERSEEN, Reach.ALL),
+    Intent.PAIR_UP: _OFFICER_WORD,
+    Intent.PAIR_CONTACT: _row(_S, _S, _S, _S),
+    Intent.ACTIVITY: _row(_S, _S, Reach.OVERSEEN, Reach.ALL),
+    Intent.ACTIVITIES: _row(_S, _S, _S, _S),
+    Intent.SIGNUP: _row(_S, _S, _S, _S),
+    Intent.UNSIGN: _row(_S, _S, _S, _S),
+    Intent.HOURS: _OFFICER_WORD,
+    Intent.JOIN_GROUP: _row(_S, _S, _S, _S),
+    Intent.QUIT_GROUP: _row(_S, _S, _S, _S),
+    Intent.SUBMIT: _row(_S, _S, _S, _S),
+    Intent.PIECES: _row(_S, _S, Reach.OVERSEEN, Reach.ALL),
+    Intent.THEME: _row(_S, _S, Reach.OVERSEEN, Reach.ALL),
+    Intent.DIGEST: _row(_S, _S, Reach.OVERSEEN, Reach.ALL),
+    Intent.LIKE: _row(_S, Reach.BRANCH, Reach.OVERSEEN, Reach.ALL),
+    Intent.ANSWER: _OFFICER_WORD,
 }
 PUBLISH = _OFFICER_WORD  # 资料 发布 (and a file sent by an officer)
 # Answers inside a conversation (确认, 取消, 跳过) belong to whoever started it.

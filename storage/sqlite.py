@@ -18,13 +18,16 @@ import aiosqlite
 
 from storage.backup import before_migration, schema_of
 from storage.migrate import SchemaTooNew, latest, migrate
+from storage.repo_activities import ActivityRepo
 from storage.repo_care import CareRepo
 from storage.repo_channels import ChannelRepo
 from storage.repo_delivery import DeliveryRepo
 from storage.repo_members import MemberRepo
 from storage.repo_oversight import OversightRepo
+from storage.repo_pairs import PairRepo
 from storage.repo_runtime import RuntimeRepo
 from storage.repo_study import StudyRepo
+from storage.repo_submissions import SubmissionRepo
 from storage.repo_wechat import WechatRepo
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,7 @@ def _why(err: BaseException) -> str:
 
 
 class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo,
-         OversightRepo):
+         OversightRepo, PairRepo, ActivityRepo, SubmissionRepo):
     """One unit of work: every repository method, inside one transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:

@@ -28,7 +28,9 @@ SPEAKERS: dict[str, Role] = {
 }
 OUT_OF_CHENGGUAN = {"东城书记", "东城指导员"}
 # The words that act on the speaker's own branch without naming anyone.
-OWN_BRANCH_WORDS = {Intent.VISITS, Intent.DELIVERIES, Intent.ATTENDANCE, Intent.BROADCAST}
+OWN_BRANCH_WORDS = {Intent.VISITS, Intent.DELIVERIES, Intent.ATTENDANCE, Intent.BROADCAST,
+                    Intent.PAIRS, Intent.ACTIVITY, Intent.HOURS, Intent.PIECES, Intent.THEME,
+                    Intent.DIGEST}
 SAMPLES = {
     Intent.CHECKIN: "签到", Intent.LEAVE: "请假", Intent.NEXT: "学习日", Intent.ME: "我的",
     Intent.MATERIAL: "资料", Intent.DELIVERY: "送学", Intent.RECEIVED: "收到",
@@ -43,6 +45,13 @@ SAMPLES = {
     Intent.ADOPT: "采纳 {task}", Intent.GUIDANCE: "指导 城关离退休干部党支部 参加了学习日",
     Intent.MEETING: "开会 城关离退休干部党支部 党课",
     Intent.RESCHEDULE: "改期 城关离退休干部党支部",
+    Intent.MY_PAIR: "我的对子", Intent.PAIRS: "对子", Intent.PAIR_UP: "结对 孙福海 吴长林",
+    Intent.PAIR_CONTACT: "互助 今天去看了张桂兰", Intent.ACTIVITY: "活动",
+    Intent.ACTIVITIES: "我的活动", Intent.SIGNUP: "报名", Intent.UNSIGN: "取消报名",
+    Intent.HOURS: "时长 2小时", Intent.JOIN_GROUP: "加入 书法组", Intent.QUIT_GROUP: "退出 书法组",
+    Intent.SUBMIT: "投稿", Intent.PIECES: "稿件", Intent.THEME: "征文主题",
+    Intent.DIGEST: "简报", Intent.LIKE: "点赞 孙福海 帮邻居买菜",
+    Intent.ANSWER: "答复 {advice} 谢谢您的建议，已经安排",
 }
 _REFUSED = ("只有支部书记", "不是您这个角色用的")
 _UNBOUND = "请输入支部书记给您的8位绑定码"
@@ -74,8 +83,12 @@ async def _world(zhibu: Zhibu) -> dict[str, int]:
         (liu,) = await tx.find_members_by_name("刘德明")
         (task,) = [t for t in await tx.tasks(None, unfinished=True) if t.member_id == wang.id]
         (delivery,) = [d for d in await tx.open_deliveries(None) if d.member_id == liu.id]
+        (sun,) = await tx.find_members_by_name("孙福海")
+        advice = await tx.add_submission(sun.branch_id, sun.id, "advice",
+                                         "活动室冬天太冷，能否装空调", "2026-12",
+                                         zhibu.clock.now())
     zhibu.sender.sent.clear()
-    return {"task": task.id, "delivery": delivery.id}
+    return {"task": task.id, "delivery": delivery.id, "advice": advice}
 
 
 def _expected(who: str, intent: Intent) -> str:

@@ -52,6 +52,24 @@ class Intent(StrEnum):
     RESCHEDULE = "reschedule"  # 改期: an officer moves the next study day
     CONTACT = "contact"  # wants a person: the secretary, a call back
     CALLBACK = "callback"  # 请书记回电话, pressed after CONTACT
+    # Branch life (issue #17): 互助对子, activities and interest groups, the three platforms.
+    MY_PAIR = "my_pair"  # 我的对子: who my partner is, how to reach them
+    PAIRS = "pairs"  # 对子: an officer's list of the branch's pairs (a member's: their own)
+    PAIR_UP = "pair_up"  # 结对 A B: an officer pairs two members
+    PAIR_CONTACT = "pair_contact"  # 今天去看了张桂兰: a member records help to their partner
+    ACTIVITY = "activity"  # 活动: an officer creates one (a member: what is on)
+    ACTIVITIES = "activities"  # 我的活动: what I signed up for, what is open to me
+    SIGNUP = "signup"  # 报名
+    UNSIGN = "unsign"  # 取消报名
+    HOURS = "hours"  # 时长 2小时: the organiser records volunteer hours
+    JOIN_GROUP = "join_group"  # 加入 书法组
+    QUIT_GROUP = "quit_group"  # 退出 书法组
+    SUBMIT = "submit"  # 投稿: 我见证 / 我参与 / 我点赞 / 建言献策
+    PIECES = "pieces"  # 稿件: an officer's review queue (a member: their own pieces)
+    THEME = "theme"  # 征文主题 …: the month's theme
+    DIGEST = "digest"  # 简报: the branch's monthly digest
+    LIKE = "like"  # 点赞: a digest item, or 身边点赞 of a person
+    ANSWER = "answer"  # 答复 N …: an officer answers a 建言献策
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,23 @@ _CANONICAL: dict[Intent, str] = {
     Intent.RESCHEDULE: "改期",
     Intent.CONTACT: "找书记",
     Intent.CALLBACK: "请书记回电话",
+    Intent.MY_PAIR: "我的对子",
+    Intent.PAIRS: "对子",
+    Intent.PAIR_UP: "结对",
+    Intent.PAIR_CONTACT: "互助记录",
+    Intent.ACTIVITY: "活动",
+    Intent.ACTIVITIES: "我的活动",
+    Intent.SIGNUP: "报名",
+    Intent.UNSIGN: "取消报名",
+    Intent.HOURS: "时长",
+    Intent.JOIN_GROUP: "加入",
+    Intent.QUIT_GROUP: "退出",
+    Intent.SUBMIT: "投稿",
+    Intent.PIECES: "稿件",
+    Intent.THEME: "征文主题",
+    Intent.DIGEST: "简报",
+    Intent.LIKE: "点赞",
+    Intent.ANSWER: "答复",
 }
 
 # Every word (in normalized form) that names an intent. A few natural phrasings beyond the
@@ -194,6 +229,23 @@ _SYNONYMS: dict[Intent, tuple[str, ...]] = {
     Intent.RESCHEDULE: ("改期", "学习日改期", "改时间"),
     Intent.CONTACT: ("找书记", "书记电话", "联系书记"),
     Intent.CALLBACK: ("请书记回电话", "请书记回个电话", "回电话"),
+    Intent.MY_PAIR: ("我的对子", "我的互助对象", "互助对象", "我的结对"),
+    Intent.PAIRS: ("对子", "对子名单", "互助对子", "结对情况"),
+    Intent.PAIR_UP: ("结对", "结成对子", "配对子"),
+    Intent.PAIR_CONTACT: ("互助记录", "互助", "帮扶记录"),
+    Intent.ACTIVITY: ("活动", "新活动", "组织活动", "发起活动"),
+    Intent.ACTIVITIES: ("我的活动", "活动安排", "有什么活动"),
+    Intent.SIGNUP: ("报名", "报个名", "我报名", "我要报名"),
+    Intent.UNSIGN: ("取消报名", "不报名了", "退出报名"),
+    Intent.HOURS: ("时长", "服务时长", "志愿时长"),
+    Intent.JOIN_GROUP: ("加入", "入组", "我要加入"),
+    Intent.QUIT_GROUP: ("退出", "退组"),
+    Intent.SUBMIT: ("投稿", "我要投稿", "写稿", "我见证", "我参与", "建言献策", "提建议"),
+    Intent.PIECES: ("稿件", "审稿", "我的投稿", "我的稿件"),
+    Intent.THEME: ("征文主题", "本月主题", "这个月主题"),
+    Intent.DIGEST: ("简报", "月度简报", "本月简报"),
+    Intent.LIKE: ("点赞", "点个赞", "赞一个"),
+    Intent.ANSWER: ("答复", "答复建议"),
 }  # fmt: skip
 
 # Answers like 好的/不要/没有 also start ordinary sentences (不要紧, 没有人来, 我来不了), so
@@ -327,11 +379,20 @@ _PREFIXES: tuple[tuple[str, Intent], ...] = tuple(
         key=lambda item: -len(item[0]),
     )
 )
+# Branch-life words sit one character away from everyday words (加入/加油, 退出/退休,
+# 时长/时候, 活动/活着): a typo is never read as one of them.
+_NO_TYPOS = frozenset({
+    Intent.MY_PAIR, Intent.PAIRS, Intent.PAIR_UP, Intent.PAIR_CONTACT, Intent.ACTIVITY,
+    Intent.ACTIVITIES, Intent.SIGNUP, Intent.UNSIGN, Intent.HOURS, Intent.JOIN_GROUP,
+    Intent.QUIT_GROUP, Intent.SUBMIT, Intent.PIECES, Intent.THEME, Intent.DIGEST, Intent.LIKE,
+    Intent.ANSWER,
+})
 # Keywords a typo may stand for: Chinese, two characters or more, not answers or weak words.
 _TYPO_TARGETS: tuple[tuple[str, Intent], ...] = tuple(
     (word, intent)
     for word, intent in _PREFIXES
     if _CJK_RUN.fullmatch(word) and intent not in _ANSWER_INTENTS and word not in _WEAK_WORDS
+    and intent not in _NO_TYPOS
 )
 _EMPTY = Parsed(intent=None, args="", number=None)
 

@@ -531,3 +531,10 @@ MESSAGES: dict[str, str] = {
         "Send 书记 for your secretary, 菜单 for everything."
     ),
 }
+
+# Branch life (issue #17): each feature keeps its texts beside the others in its own module.
+from bot.core.locales import activities, pairs, submissions  # noqa: E402
+
+MESSAGES.update(pairs.EN)
+MESSAGES.update(activities.EN)
+MESSAGES.update(submissions.EN)

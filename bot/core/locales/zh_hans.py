@@ -481,3 +481,10 @@ MESSAGES: dict[str, str] = {
         "有事找书记：回复“书记”；全部功能：回复“菜单”"
     ),
 }
+
+# Branch life (issue #17): each feature keeps its texts beside the others in its own module.
+from bot.core.locales import activities, pairs, submissions  # noqa: E402
+
+MESSAGES.update(pairs.ZH_HANS)
+MESSAGES.update(activities.ZH_HANS)
+MESSAGES.update(submissions.ZH_HANS)

@@ -1,0 +1,7 @@
+"""Texts of activities and interest groups (merged into the zh-Hans and en catalogues)."""
+
+ZH_HANS: dict[str, str] = {
+}
+
+EN: dict[str, str] = {
+}
