@@ -11,6 +11,7 @@ from handlers import (
     common,
     delivery,
     dialogue,
+    groups,
     materials,
     meetings,
     officers,
@@ -31,6 +32,7 @@ INTENT_HANDLERS: dict[Intent, Handler] = {
     **delivery.INTENTS,
     **meetings.INTENTS,
     **pairs.INTENTS,
+    **groups.INTENTS,
     **activities.INTENTS,
     **submissions.INTENTS,
 }
@@ -43,6 +45,7 @@ FLOWS: dict[str, Flow[Any]] = {
     **delivery.FLOWS,
     **meetings.FLOWS,
     **pairs.FLOWS,
+    **groups.FLOWS,
     **activities.FLOWS,
     **submissions.FLOWS,
 }

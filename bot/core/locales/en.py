@@ -533,8 +533,9 @@ MESSAGES: dict[str, str] = {
 }
 
 # Branch life (issue #17): each feature keeps its texts beside the others in its own module.
-from bot.core.locales import activities, pairs, submissions  # noqa: E402
+from bot.core.locales import activities, groups, pairs, submissions  # noqa: E402
 
 MESSAGES.update(pairs.EN)
+MESSAGES.update(groups.EN)
 MESSAGES.update(activities.EN)
 MESSAGES.update(submissions.EN)

@@ -483,8 +483,9 @@ MESSAGES: dict[str, str] = {
 }
 
 # Branch life (issue #17): each feature keeps its texts beside the others in its own module.
-from bot.core.locales import activities, pairs, submissions  # noqa: E402
+from bot.core.locales import activities, groups, pairs, submissions  # noqa: E402
 
 MESSAGES.update(pairs.ZH_HANS)
+MESSAGES.update(groups.ZH_HANS)
 MESSAGES.update(activities.ZH_HANS)
 MESSAGES.update(submissions.ZH_HANS)
