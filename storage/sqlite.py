@@ -23,6 +23,7 @@ from storage.repo_care import CareRepo
 from storage.repo_channels import ChannelRepo
 from storage.repo_delivery import DeliveryRepo
 from storage.repo_groups import GroupRepo
+from storage.repo_life_figures import LifeFiguresRepo
 from storage.repo_members import MemberRepo
 from storage.repo_oversight import OversightRepo
 from storage.repo_pairs import PairRepo
@@ -55,7 +56,7 @@ def _why(err: BaseException) -> str:
 
 
 class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo,
-         OversightRepo, PairRepo, GroupRepo, ActivityRepo, SubmissionRepo):
+         OversightRepo, PairRepo, GroupRepo, ActivityRepo, SubmissionRepo, LifeFiguresRepo):
     """One unit of work: every repository method, inside one transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:

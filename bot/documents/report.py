@@ -71,6 +71,14 @@ class MonthReport:
     history: list[TrendRow] = field(default_factory=list)  # months the branch had members
     changes: list[list[str]] = field(default_factory=list)  # date, name, what (入支部, 转出…)
     guidance: list[list[str]] = field(default_factory=list)  # date, instructor, what was done
+    # Branch life (活动 sheet): pieces by column (栏目, 收到, 采用), the month's figures
+    # (项目, 数量), and each activity with this branch's people.
+    pieces: list[list[object]] = field(default_factory=list)
+    life: list[list[object]] = field(default_factory=list)
+    activities: list[list[object]] = field(default_factory=list)
+    # The same month in a few numbers for 报表's one-line summary (participants, hours,
+    # pieces, taken_up, pairs_contacted, praises); empty when nothing happened.
+    life_summary: dict[str, float] = field(default_factory=dict)
 
 
 def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], list[int]]:
@@ -83,7 +91,8 @@ def chart_series(report: MonthReport) -> tuple[list[str], list[int], list[int], 
 def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
     """出勤 (per meeting, every kind of 三会一课), 走访 (visits owed and made), 送学 (home
     deliveries), 趋势 (up to 12 months), 人员变动 (who joined, moved, left or died in the
-    month), 指导 (instructors' guidance visits)."""
+    month), 指导 (instructors' guidance visits), 活动 (submissions by column, activity 人次,
+    volunteer hours, pairs in touch, and the month's activities)."""
     from openpyxl import Workbook  # here: `zhibu run` imports this module, rarely writes one
 
     book = Workbook()
@@ -103,20 +112,34 @@ def write_xlsx(report: MonthReport, path: Path | BinaryIO) -> None:
             f"{h.rate:.0%}" if h.rate is not None else ""] for h in report.history])
     _rows(book.create_sheet("人员变动"), ["日期", "同志", "变动"], report.changes)
     _rows(book.create_sheet("指导"), ["日期", "指导员", "内容"], report.guidance)
+    _tables(book.create_sheet("活动"), [
+        (["栏目", "收到", "采用"], report.pieces),
+        (["项目", "数量"], report.life),
+        (["日期", "活动", "类别", "组织支部", "报名", "候补", "参加人次", "时长（小时）"],
+         report.activities)])
     book.properties.title = f"{report.branch} {report.month} 月报"
     book.save(path)
 
 
 def _rows(sheet: object, header: list[str], rows: Sequence[Sequence[object]]) -> None:
+    _tables(sheet, [(header, rows)])
+
+
+def _tables(sheet: object,
+            tables: Sequence[tuple[list[str], Sequence[Sequence[object]]]]) -> None:
+    """One or more tables down a sheet, each under a bold header, a blank row between."""
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
     assert isinstance(sheet, Worksheet)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
+    for n, (header, rows) in enumerate(tables):
+        if n:
+            sheet.append([])
+        sheet.append(header)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column) * 2 + 2
         sheet.column_dimensions[column[0].column_letter].width = min(width, 60)

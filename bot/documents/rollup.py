@@ -15,7 +15,7 @@ CHARTED = 40  # beyond this many branches the chart shows those with the lowest 
 HEADER = ["支部", "党员数", "会议", "已开展", "三会一课（已开展）", "应到", "实到", "代签",
           "请假", "送学补学", "缺席", "出勤率", "五必访应访", "按时", "逾期完成", "逾期未访",
           "按时率", "送学待指派(>3天)",
-          "指导次数", "需关注"]
+          "指导次数", "稿件收到", "稿件采用", "活动人次", "志愿服务时长", "联系的对子", "需关注"]
 
 
 @dataclass
@@ -38,6 +38,11 @@ class BranchLine:
     visits_overdue: int
     deliveries_waiting: int
     guidance: int = 0
+    pieces: int = 0  # 投稿 received (every column)
+    pieces_taken: int = 0  # taken up: accepted, or advice forwarded or answered
+    participants: int = 0  # 人次 at activities
+    volunteer_hours: float = 0.0
+    pairs_contacted: int = 0  # 互助对子 with at least one contact
     by_kind: str = ""  # the meetings held, by kind: 学习日1、党课1
     flags: list[str] = field(default_factory=list)
 
@@ -57,7 +62,8 @@ class BranchLine:
                 self.attended, self.proxy, self.leave, self.made_up, self.absent,
                 _percent(self.rate), self.visits_due, self.visits_on_time, self.visits_late,
                 self.visits_overdue, _percent(self.on_time_rate), self.deliveries_waiting,
-                self.guidance, "、".join(self.flags)]
+                self.guidance, self.pieces, self.pieces_taken, self.participants,
+                self.volunteer_hours, self.pairs_contacted, "、".join(self.flags)]
 
 
 @dataclass
@@ -111,7 +117,8 @@ def _total(rollup: Rollup) -> BranchLine:
     sums = {name: sum(getattr(line, name) for line in lines) for name in (
         "members", "sessions", "held", "expected", "attended", "proxy", "leave", "made_up",
         "absent", "visits_due", "visits_on_time", "visits_late", "visits_overdue",
-        "deliveries_waiting", "guidance")}
+        "deliveries_waiting", "guidance", "pieces", "pieces_taken", "participants",
+        "volunteer_hours", "pairs_contacted")}
     return BranchLine("合计", **sums,
                       flags=[f"{sum(1 for line in lines if line.flags)}个支部需关注"])
 

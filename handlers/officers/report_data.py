@@ -21,6 +21,9 @@ from storage.repo_membership import BranchRoll, MembershipChange
 DELIVERY_STATUS = {"requested": "待指派", "assigned": "已指派", "delivered": "已送达"}
 VISIT_STATUS = {"open": "待接受", "taken": "已接受", "done": "已走访", "cancelled": "已取消"}
 CHANGE_WORDS = {"joined": "入支部", "left": "离开", "deceased": "去世", "restored": "恢复"}
+ACTIVITY_WORDS = {"interest": "兴趣小组", "volunteer": "志愿服务", "visit": "参观",
+                  "lecture": "讲座", "phone": "学手机", "other": "其他"}
+SECTION_WORDS = {"witness": "我见证", "join": "我参与", "praise": "我点赞", "advice": "建言献策"}
 
 
 async def build_report(
@@ -62,9 +65,33 @@ async def collect_report(
         for c in await tx.membership_changes(branch.id, *month_bounds(year, month, tz))]
     report.guidance = [[g.visited_on, g.instructor, g.note]
                        for g in await tx.guidance_in(branch.id, report.month)]
+    await _branch_life(tx, branch, report, tz)
     await tx.audit("report", now, actor=actor,
                    detail={"branch": branch.id, "month": report.month})
     return report
+
+
+async def _branch_life(tx: Tx, branch: Branch, report: MonthReport, tz: ZoneInfo) -> None:
+    """The 活动 sheet: submissions by column, the month's figures, each activity."""
+    figures = await tx.life_figures(branch.id, report.month)
+    report.pieces = [[SECTION_WORDS[s], figures.received[s], figures.accepted[s]]
+                     for s in SECTION_WORDS]
+    report.pieces.append(["合计", figures.pieces, figures.taken_up])
+    report.life = [["活动参与人次", figures.participants],
+                   ["志愿服务时长（小时）", figures.volunteer_hours],
+                   ["有联系的互助对子", figures.pairs_contacted],
+                   ["互助对子", figures.pairs],
+                   ["点赞", figures.praises]]
+    if not figures.empty:
+        report.life_summary = {
+            "participants": figures.participants, "hours": figures.volunteer_hours,
+            "pieces": figures.pieces, "taken_up": figures.taken_up,
+            "pairs_contacted": figures.pairs_contacted, "praises": figures.praises}
+    report.activities = [
+        [a.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), a.title,
+         ACTIVITY_WORDS.get(a.kind, a.kind), a.organiser_branch, a.signed, a.waiting,
+         a.present, a.hours]
+        for a in await tx.activity_lines(branch.id, report.month)]
 
 
 def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import Reply
-from bot.documents.report import MonthReport, write_chart, write_xlsx
+from bot.documents.report import MonthReport, SessionRow, write_chart, write_xlsx
 from bot.documents.rollup import Rollup, write_rollup_chart, write_rollup_xlsx
 from bot.understanding import Intent, Parsed, normalize
 from handlers.common import is_officer
@@ -132,8 +132,17 @@ async def _render(report: MonthReport, folder: Path | None, locale: str, *,
 
 
 def summary(report: MonthReport, locale: str) -> str:
-    """One line of the month: study days, attendance, visits, deliveries (no health details)."""
+    """One line of the month: study days, attendance, visits, deliveries (no health details),
+    and branch life when there was any: activity 人次 and hours, pieces, pairs in touch."""
     sessions = report.sessions
+    life = report.life_summary
+    return _meetings_line(report, locale, sessions) + (
+        t(locale, "report.life", participants=life["participants"],
+          hours=f"{life['hours']:g}", pieces=life["pieces"], taken_up=life["taken_up"],
+          pairs=life["pairs_contacted"], praises=life["praises"]) if life else "")
+
+
+def _meetings_line(report: MonthReport, locale: str, sessions: list[SessionRow]) -> str:
     return t(locale, "report.ready", branch=report.branch,
              month=month_words(locale, report.month), sessions=len(sessions),
              present=sum(s.attended for s in sessions),

@@ -32,6 +32,7 @@ async def collect_rollup(tx: Tx, branches: list[Branch], year: int, month: int,
         sessions = await month_sessions(tx, branch, roll, year, month, tz)
         visits = await tx.visit_figures(branch.id, start, end, now)
         changes = await tx.membership_changes(branch.id, start, end)
+        life = await tx.life_figures(branch.id, key)
         line = BranchLine(
             branch=branch.name,
             members=len(roll.expected_at(min(end - timedelta(microseconds=1), now))),
@@ -48,6 +49,8 @@ async def collect_rollup(tx: Tx, branches: list[Branch], year: int, month: int,
             deliveries_waiting=await tx.deliveries_waiting(branch.id, key,
                                                            now - UNASSIGNED_FLAG_AFTER),
             guidance=len(await tx.guidance_in(branch.id, key)),
+            pieces=life.pieces, pieces_taken=life.taken_up, participants=life.participants,
+            volunteer_hours=life.volunteer_hours, pairs_contacted=life.pairs_contacted,
             by_kind="、".join(f"{kind}{n}" for kind, n in Counter(
                 s.kind for s in sessions if s.attended).items()),
         )

@@ -100,6 +100,9 @@ MESSAGES: dict[str, str] = {
     "guidance.readback": "A guidance visit: {date}, {branch}.\nWhat was done: {note}",
     "guidance.ok": "The guidance visit to {branch} is recorded; it counts in the monthly "
                    "report.",
+    "report.life": (" Activities: {participants} taking part, {hours} volunteer hours; "
+                    "{pieces} pieces received, {taken_up} taken up; {pairs} pairs in touch; "
+                    "{praises} likes."),
     "report.making_all": "Making the roll-up of {n} branches for {month}, one moment…",
     "report.ready_all": "{month}, all branches: {n} branches, {flagged} need a look{names}.",
     "report.wechat_excel": "WeChat cannot carry the Excel file: send 报表 on Telegram, or run "
