@@ -115,10 +115,15 @@ class Calendar:
         return found[0] if found else None
 
     def today(self, now: datetime, tz: ZoneInfo) -> list[Meeting]:
-        """The meetings of the local day of `now`."""
-        local = now.astimezone(tz)
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return self.meetings_between(start, start + timedelta(days=1), tz)
+        """The meetings of the local day of `now` (every 签到 asks this: a rule is asked for
+        its one meeting of this month, not walked over a span of months)."""
+        day = now.astimezone(tz).date()
+        found = {m.starts_at: m for m in self.added if m.starts_at.astimezone(tz).date() == day}
+        for kind, rule, place in self.rules:
+            at = rule.session_in_month(day.year, day.month, tz)
+            if at.date() == day and at not in self.moved and at not in found:
+                found[at] = Meeting(at, kind, place)
+        return [found[at] for at in sorted(found)]
 
 
 async def calendar_of(tx: Tx, branch: Branch, *, around: datetime | None = None) -> Calendar:
