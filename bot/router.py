@@ -70,16 +70,19 @@ class Router:
             self._drainer = loop.create_task(self._drain())
         return await future
 
-    async def takes_file(self, channel: str, sender: str) -> bool:
-        """Whether a file from this account would be used, so worth fetching: only officers
-        speaking for themselves publish materials or attach visit photos. Strangers, members
-        and family get an answer without their file ever being downloaded."""
+    async def takes_file(self, channel: str, sender: str, *, picture: bool = False) -> bool:
+        """Whether a file from this account would be used, so worth fetching: officers
+        speaking for themselves publish materials or attach visit photos; a member (or their
+        family) may send a picture for 投稿. Strangers, and members' other files, get an
+        answer without the file ever being downloaded."""
         async with self.store.transaction() as tx:
             binding = await tx.get_binding(channel, sender)
-            if binding is None or binding.relation is not None:
+            if binding is None:
                 return False
             member = await tx.get_member(binding.member_id)
-        return member is not None and member.is_officer and member.status == "active"
+        if member is None or member.status != "active":
+            return False
+        return picture or (member.is_officer and binding.relation is None)
 
     async def _drain(self) -> None:
         while self._waiting:

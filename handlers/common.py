@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.core.messages import Reply
 from bot.understanding import MEMBER_MENU, SECRETARY_MENU, Intent, Parsed, keyword
 from handlers.context import Context
+from storage import Tx
+from storage.models import Member
 
 
 def menu_lines(ctx: Context) -> list[str]:
@@ -90,3 +92,17 @@ def number_in(text: str) -> RecordNumber | None:
     digits = match.group()
     value = int(digits) if len(digits) <= _ID_DIGITS else 0
     return RecordNumber(value, str(value) if value else digits[:12] + "…")
+
+
+async def may_handle(tx: Tx, member: Member, branch_id: int) -> bool:
+    """Whether an officer may act on a branch: its secretaries, the instructors overseeing
+    it, and admins (alerts, deliveries, submissions and the branch an officer names)."""
+    if member.status != "active":
+        return False
+    if member.role == "admin":
+        return True
+    if member.role == "secretary":
+        return member.branch_id == branch_id
+    if member.role == "instructor":
+        return branch_id in await tx.overseen_branch_ids(member.id)
+    return False

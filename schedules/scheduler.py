@@ -21,10 +21,13 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.clock import Clock
+from handlers.activities.jobs import ActivityJobs
 from handlers.calendar import Calendar, calendar_of
 from handlers.care.jobs import CareJobs
 from handlers.delivery.jobs import DeliveryJobs
 from handlers.officers.reports import ReportJobs
+from handlers.pairs.jobs import PairJobs
+from handlers.submissions.jobs import SubmissionJobs
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
 from storage import SqliteStore
@@ -98,6 +101,13 @@ class Scheduler:
         """Last month's summary to the secretaries, early each month."""
         cfg = self.app.config
         return ReportJobs(self.app.store, self.app.clock, cfg.timezone, cfg.locale)
+
+    @property
+    def branch_life(self) -> tuple[ActivityJobs, PairJobs, SubmissionJobs]:
+        """Activities' day-before reminders, silent pairs' nudges, the monthly digest."""
+        cfg = self.app.config
+        args = (self.app.store, self.app.clock, cfg.timezone, cfg.locale)
+        return ActivityJobs(*args), PairJobs(*args), SubmissionJobs(*args)
 
     async def start(self) -> None:
         """Catch up, then arm every job (needs the running event loop)."""
@@ -210,6 +220,8 @@ class Scheduler:
         try:
             if which == "escalations":
                 await self.care.send_escalations()
+                # an activity's day-before reminder (the outbox holds it through quiet hours)
+                await self.branch_life[0].remind_day_before()
                 # meetings added in chat (开会, 改期) and rules set from the command line while
                 # running are armed within ten minutes; catch_up runs what fell due meanwhile
                 await self.catch_up()
@@ -219,6 +231,9 @@ class Scheduler:
             await self.care.create_birthday_visits()
             await self.materials.send_study_day_materials()
             await self.reports.send_monthly_reports()
+            _, pairs, digests = self.branch_life
+            await pairs.nudge_silent_pairs()
+            await digests.send_monthly_digests()
             await self.forget_old_replies()
             for name, job in self.extra_daily.items():
                 log.info("daily job %s: %d", name, await job())

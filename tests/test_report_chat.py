@@ -37,7 +37,8 @@ async def test_a_secretary_gets_this_study_days_report_with_workbook_and_chart(
     assert "走访1次" in ready.text and "中心医院" not in ready.text
     xlsx, png = (Path(f) for f in ready.files)
     assert xlsx.name == f"{BRANCH}-2026-12-报表.xlsx"
-    assert load_workbook(xlsx).sheetnames == ["出勤", "走访", "送学", "趋势", "人员变动", "指导", "活动"]
+    assert load_workbook(xlsx).sheetnames == ["出勤", "走访", "送学", "趋势", "人员变动", "指导",
+                                              "活动"]
     assert "中心医院" not in str([list(r) for r in load_workbook(xlsx)["走访"].values])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert await _audits(zhibu, "report") == 1

@@ -32,12 +32,13 @@ async def test_a_checkin_is_a_fixed_handful_of_statements(zhibu: Zhibu) -> None:
         assert "签到成功" in await zhibu.text("王秀英", "签到")
     work = [s for s in seen if s not in ("BEGIN IMMEDIATE", "COMMIT")]
     # who is speaking (one query), the branch's calendar (its rules of other kinds and its
-    # one-off and moved meetings, one query), the session, the check-in, the processed
-    # message (the outbox's look at due rows after the reply is its own transaction)
+    # one-off and moved meetings, one query), the activities open for check-in (one probe of
+    # activities_starts, #17), the session, the check-in, the processed message (the
+    # outbox's look at due rows after the reply is its own transaction)
     assert _writes_to(work, "check_ins") == 1
     assert _writes_to(work, "processed_messages") == 1
     assert sum(1 for s in work if "FROM processed_messages" in s) == 1  # folded in speaker
-    assert len([s for s in work if "outbox" not in s]) == 5
+    assert len([s for s in work if "outbox" not in s]) == 6
 
 
 async def test_last_seen_is_written_at_most_once_a_minute(zhibu: Zhibu) -> None:

@@ -62,7 +62,19 @@ async def test_files_from_members_family_and_strangers_are_never_downloaded(
             rig.api.document(chat, "x.pdf", PDF, mime="application/pdf", caption="资料")
             [answer] = (await rig.api.wait_sent(chat, before + 1))[before:]
             assert "用不上文件" in answer.text
-            rig.api.photo(chat, b"\xff\xd8\xff\xe0 a photo", caption=None)
-            await rig.api.wait_sent(chat, before + 2)
+        rig.api.photo(stranger, b"\xff\xd8\xff\xe0 a photo", caption=None)
+        await rig.api.wait_sent(stranger, 2)
         assert not [c for c in rig.api.calls if c.method == "getFile"]
+        assert await rig.count("materials") == 0
+
+
+async def test_a_members_photo_is_fetched_for_a_submission(tmp_path: Path) -> None:
+    """我见证: a picture with a caption is a piece for the branch's digest (issue #17)."""
+    async with telegram_rig(tmp_path / "z.db") as rig:
+        await rig.bind(WANG, "王秀英")
+        before = len(rig.api.sent(WANG))
+        rig.api.photo(WANG, b"\xff\xd8\xff\xe0 a photo", caption="我见证：社区新修的健身广场")
+        [answer] = (await rig.api.wait_sent(WANG, before + 1))[before:]
+        assert "照片收到了" in answer.text and "照片可以放进简报给大家看吗" in answer.text
+        assert len([c for c in rig.api.calls if c.method == "getFile"]) == 1
         assert await rig.count("materials") == 0

@@ -11,8 +11,10 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
+from bot.cli.activity_commands import add_parser as add_activity_parser
 from bot.cli.backup_commands import add_parsers as add_backup_parsers
 from bot.cli.errors import CommandError
+from bot.cli.group_commands import add_parser as add_group_parser
 from bot.cli.material_args import add_parser as add_material_parser
 from bot.cli.member_commands import add_parser as add_member_parser
 from bot.config import Config, ConfigError, load_config
@@ -112,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_material_parser(sub)
     add_backup_parsers(sub)
     add_member_parser(sub)
+    add_group_parser(sub)
+    add_activity_parser(sub)
     return parser
 
 
@@ -151,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
          config.wechat.token, config.wechat.encoding_aes_key, config.wecom.secret)
     from bot.cli import commands  # imported late: `--help` stays fast
 
-    handler = commands.COMMANDS[args.command]
+    # A command module may name its own function (set_defaults(run_command=…)).
+    handler = getattr(args, "run_command", None) or commands.COMMANDS[args.command]
     try:
         code: int = asyncio.run(handler(config, args, SystemClock()))
     except KeyboardInterrupt:

@@ -44,19 +44,6 @@ def day_words(locale: str, day: date, today: date) -> str:
     return format_date(locale, datetime.combine(day, datetime.min.time()))
 
 
-async def may_handle(tx: Tx, member: Member, branch_id: int) -> bool:
-    """Secretaries of the branch, instructors overseeing it, and admins."""
-    if member.status != "active":
-        return False
-    if member.role == "admin":
-        return True
-    if member.role == "secretary":
-        return member.branch_id == branch_id
-    if member.role == "instructor":
-        return branch_id in await tx.overseen_branch_ids(member.id)
-    return False
-
-
 def reporter_words(locale: str, details: dict[str, object]) -> str:
     """Who reported: 本人 / 王秀英的女儿 / 张桂兰（互助对象） / 李建国."""
     kind = details.get("reporter_kind")

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.i18n import t
-from handlers.care.alerts import alert_officers, may_handle, reporter_words
-from handlers.common import is_officer
+from handlers.care.alerts import alert_officers, reporter_words
+from handlers.common import is_officer, may_handle
 from handlers.context import Context
 from handlers.flow import FlowState
 from handlers.notify import PushButton, push

@@ -10,13 +10,14 @@ from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed, keyword
 from bot.understanding import slots as find
 from bot.understanding.clean import Cleaned, without_opening
-from handlers.care.alerts import day_words, may_handle, parse_day, refresh_alerts
+from handlers.care.alerts import day_words, parse_day, refresh_alerts
 from handlers.care.record import adopt_addition
 from handlers.care.report import start_report
-from handlers.common import is_officer, number_in, officer_only
+from handlers.common import is_officer, may_handle, number_in, officer_only
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
 from handlers.officers.branch_scope import officer_branch
+from handlers.pairs.contact import visited_partner
 from handlers.people import scope_branch_ids
 from storage.files import safe_name, save_file
 from storage.repo_care import VisitTask
@@ -64,6 +65,10 @@ async def handle_accept(ctx: Context, parsed: Parsed) -> list[Reply]:
 
 async def handle_visited(ctx: Context, parsed: Parsed) -> list[Reply]:
     """已走访 #12: record the visit (date, a short note), with a read-back."""
+    if number_in(parsed.args) is None:  # 今天去看了张桂兰: the officer's own pair partner?
+        handed = await visited_partner(ctx, parsed)
+        if handed is not None:
+            return handed
     task, refusal = await _task_for(ctx, parsed, keyword(Intent.VISITED))
     if task is None:
         return [refusal]

@@ -8,8 +8,7 @@ from pathlib import Path
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
-from handlers.care.alerts import may_handle
-from handlers.common import is_officer, number_in, officer_only
+from handlers.common import is_officer, may_handle, number_in, officer_only
 from handlers.context import Context
 from handlers.delivery.common import (
     is_overdue,

@@ -44,6 +44,11 @@ async def respond(ctx: Context, intents: dict[Intent, Handler],
 async def handle_word(ctx: Context, parsed: Parsed, intents: dict[Intent, Handler]) -> list[Reply]:
     """A message outside any conversation: a word, a sentence, a menu number."""
     intent = parsed.intent
+    picture = ctx.message.attachment
+    if picture is not None and picture.mime.startswith("image/") and not is_officer(ctx) and (
+            intent is not Intent.SUBMIT):  # a member's photo, captioned or not, is a 投稿 (#17)
+        intent = Intent.SUBMIT
+        parsed = Parsed(intent, "", None)
     if intent is None and parsed.number is not None:
         intent = menu_intent(parsed.number, is_officer(ctx))
         parsed = Parsed(intent, "", parsed.number)

@@ -27,21 +27,28 @@ _ANSWER_WORDS = {Intent.CONFIRM, Intent.CANCEL, Intent.SKIP}
 # Which words are a flow's own (said again inside it, they are an answer, not a new start).
 _OWN: dict[str, frozenset[Intent]] = {
     "leave": frozenset({Intent.LEAVE}),
+    # 我的互助对象 names whom a report is about (or who should look in), not a new question
     "report": frozenset({Intent.HOSPITAL, Intent.DISCHARGE, Intent.HARDSHIP, Intent.WORRY,
-                         Intent.DEATH}),
+                         Intent.DEATH, Intent.MY_PAIR, Intent.PAIRS}),
     "delivery": frozenset({Intent.DELIVERY}),
     "proxy": frozenset({Intent.PROXY}),
     "broadcast": frozenset({Intent.BROADCAST}),
     "visit": frozenset({Intent.VISITED}),
-    "deliveries": frozenset({Intent.DELIVERIES}),
+    "deliveries": frozenset({Intent.DELIVERIES, Intent.MY_PAIR, Intent.PAIRS}),
     "publish": frozenset({Intent.MATERIAL}),
     "guidance": frozenset({Intent.GUIDANCE}),
+    "activity": frozenset({Intent.ACTIVITY}),
     "meeting": frozenset({Intent.MEETING}),
     "reschedule": frozenset({Intent.RESCHEDULE}),
 }
 # Officers writing a text: only an exact word leaves the question.
 _WRITING = frozenset({("broadcast", "text"), ("publish", "content"), ("guidance", "note"),
                       ("meeting", "place"), ("meeting", "topic")})
+# Questions whose answer is a number (how many places, how many hours, which day, what
+# time): a bare number there is the answer, never a choice out of range (nor 1 = 取消).
+_NUMBER_ANSWERS = frozenset({("activity", "limit"), ("activity", "day"), ("activity", "time"),
+                             ("hours", "hours"), ("meeting", "day"), ("meeting", "time"),
+                             ("reschedule", "day"), ("reschedule", "time")})
 _REACHING_OUT = frozenset({Intent.CONTACT, Intent.HELP})
 # At these read-backs, whatever else is typed is the text again, rewritten.
 _REWRITTEN = frozenset({"broadcast", "guidance"})
@@ -70,6 +77,10 @@ async def continue_conversation(ctx: Context, parsed: Parsed, flows: dict[str, F
                 Intent.CONFIRM) else cancel(ctx)
         ctx.note("correct")
         return await _correct(ctx, flow, state, ctx.answer().typed)
+    if (parsed.number is not None and ctx.message.button is None
+            and (conv.flow, conv.step) in _NUMBER_ANSWERS):
+        ctx.note("answer")
+        return await _step(ctx, flow, state, conv, parsed)
     picked = pick(ctx.message.text or "", ctx.message.button, [(c.value, c.label)
                                                                 for c in conv.choices])
     if picked.out_of_range or (not conv.choices and parsed.number is not None):
@@ -84,6 +95,11 @@ async def _meta(ctx: Context, parsed: Parsed, conv: OpenConversation,
                 flows: dict[str, Flow[Any]], intents: dict[Intent, Handler]) -> list[Reply] | None:
     """The questions the dialogue asks itself: a guess (是/不是), a late answer (接着/不用了)
     and which one a word is about (支部 1, 2…)."""
+    lead = parse_prefix(ctx.message.text or "") if ctx.message.button is None else None
+    if lead is not None and lead.intent is not None and lead.intent not in _ANSWER_WORDS and (
+            lead.args):  # 报表 城关… asked which branch for 出勤: a new word, not the answer
+        ctx.end()
+        return None
     picked = pick(ctx.message.text or "", ctx.message.button,
                   [(c.value, c.label) for c in conv.choices])
     if picked.index is None:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.messages import Reply
 from bot.understanding import Intent, normalize
-from handlers.care.alerts import may_handle
-from handlers.common import is_officer, officer_only
+from handlers.common import is_officer, may_handle, officer_only
 from handlers.context import Context
 from handlers.dialogue import which
 from handlers.flow import Choice

@@ -10,6 +10,7 @@ from bot.understanding import Intent, Parsed
 from bot.understanding.clean import Cleaned, without_opening
 from handlers.context import Context
 from handlers.flow import Choice, Flow, FlowState
+from handlers.groups.notice import group_readers, notice_group
 from handlers.notify import push, reachable
 from handlers.officers.branch_scope import officer_branch
 from storage.models import Branch, Member
@@ -23,10 +24,13 @@ async def handle_broadcast(ctx: Context, parsed: Parsed) -> list[Reply]:
                                   intent=Intent.BROADCAST)
     if scoped.branch is None:
         return scoped.refusal
-    state = BroadcastState(scoped.branch.id)
-    if not scoped.rest:
-        return [_ask_text(ctx, state, ctx.t("broadcast.ask", branch=scoped.branch.name))]
-    return await _readback(ctx, scoped.branch, state, scoped.rest)
+    # 通知 书法组 …: a group named by the first word narrows the notice to its members.
+    group, rest = await notice_group(ctx, scoped.branch.id, scoped.rest)
+    state = BroadcastState(scoped.branch.id, group.id if group else None)
+    if not rest:
+        return [_ask_text(ctx, state, ctx.t("group.notice_ask", group=group.name) if group
+                          else ctx.t("broadcast.ask", branch=scoped.branch.name))]
+    return await _readback(ctx, scoped.branch, state, rest)
 
 
 @dataclass
@@ -35,6 +39,7 @@ class BroadcastState(FlowState):
 
     flow = "broadcast"
     branch_id: int
+    group_id: int | None = None  # an interest group's members only (通知 书法组 …)
     text: str | None = None
 
 
@@ -55,7 +60,7 @@ async def continue_broadcast(ctx: Context, state: BroadcastState,
     if parsed.intent is not Intent.CONFIRM:
         return None
     ctx.end()
-    return await _send(ctx, branch, state.text or "")
+    return await _send(ctx, branch, state)
 
 
 async def _readback(ctx: Context, branch: Branch, state: BroadcastState,
@@ -63,15 +68,22 @@ async def _readback(ctx: Context, branch: Branch, state: BroadcastState,
     if len(text) > MAX_NOTICE:
         return [_ask_text(ctx, state, ctx.t("broadcast.too_long", n=len(text),
                                             limit=MAX_NOTICE))]
-    readers, unbound = await _readers(ctx, branch)
+    readers, unbound = await _readers(ctx, branch, state.group_id)
+    key, group = await _texts(ctx, state)
     if not readers:
         ctx.end()
-        return [Reply(_with_phone_list(ctx, ctx.t("broadcast.nobody", branch=branch.name),
-                                       unbound))]
+        return [Reply(_with_phone_list(ctx, ctx.t(f"{key}nobody", branch=branch.name,
+                                                  group=group), unbound))]
     state.text = text
     ctx.note_slots(text=text)
-    return [ctx.readback("confirm", state, ctx.t("broadcast.readback", branch=branch.name,
-                                                 n=len(readers), text=text))]
+    return [ctx.readback("confirm", state, ctx.t(f"{key}readback", branch=branch.name,
+                                                 group=group, n=len(readers), text=text))]
+
+
+async def _texts(ctx: Context, state: BroadcastState) -> tuple[str, str]:
+    """The texts' key prefix and the group's name (a notice to the branch: no group)."""
+    group = await ctx.tx.get_group(state.group_id) if state.group_id else None
+    return ("group.notice_", group.name) if group else ("broadcast.", "")
 
 
 async def correct_broadcast(ctx: Context, state: BroadcastState,
@@ -89,31 +101,37 @@ async def correct_broadcast(ctx: Context, state: BroadcastState,
 _OPENING = ("通知一下", "通知大家", "通知", "发个通知", "内容是", "改成")
 
 
-async def _send(ctx: Context, branch: Branch, text: str) -> list[Reply]:
+async def _send(ctx: Context, branch: Branch, state: BroadcastState) -> list[Reply]:
     """One outbox row per member (keyed by this message, so a redelivery sends nothing)."""
     me = ctx.me()
-    readers, unbound = await _readers(ctx, branch)
+    text = state.text or ""
+    readers, unbound = await _readers(ctx, branch, state.group_id)
+    key, group = await _texts(ctx, state)
     ref = f"{ctx.message.channel}:{ctx.message.message_id}"
     sent = 0
     for member in readers:
         sent += await push(ctx.tx, member,
-                           lambda locale: t(locale, "broadcast.push", branch=branch.name,
-                                            text=text, sender=me.name),
+                           lambda locale: t(locale, f"{key}push", branch=branch.name,
+                                            group=group, text=text, sender=me.name),
                            key=f"notice:{ref}:{member.id}", kind="notice", now=ctx.now,
                            default_locale=ctx.default_locale)
     await ctx.tx.audit("broadcast", ctx.now, actor_member_id=me.id, actor=ctx.actor,
-                       detail={"branch": branch.id, "members": sent})
-    return [Reply(_with_phone_list(ctx, ctx.t("broadcast.ok", branch=branch.name, n=sent),
-                                   unbound))]
+                       detail={"branch": branch.id, "members": sent, "group": state.group_id})
+    return [Reply(_with_phone_list(ctx, ctx.t(f"{key}ok", branch=branch.name, group=group,
+                                              n=sent), unbound))]
 
 
-async def _readers(ctx: Context, branch: Branch) -> tuple[list[Member], list[Member]]:
-    """The branch's active members but the sender: those a chat reaches, and the others."""
+async def _readers(ctx: Context, branch: Branch,
+                   group_id: int | None = None) -> tuple[list[Member], list[Member]]:
+    """The branch's active members but the sender (a group's only, when the notice is for
+    one): those a chat reaches, and the others."""
     me = ctx.me()
+    only = await group_readers(ctx, group_id) if group_id else None
     reached: list[Member] = []
     unbound: list[Member] = []
     for member in await ctx.tx.branch_members(branch.id):
-        if member.status == "active" and member.id != me.id:
+        if member.status == "active" and member.id != me.id and (
+                only is None or member.id in only):
             (reached if await reachable(ctx.tx, member) else unbound).append(member)
     return reached, unbound
 

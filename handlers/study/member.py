@@ -10,11 +10,13 @@ from bot.core.messages import Button, Reply
 from bot.understanding import Intent, Parsed
 from bot.understanding.clean import Cleaned
 from bot.understanding.slots import leave_reason, trim_leading
+from handlers.activities import checkin as activity_checkin
 from handlers.calendar import Calendar, Meeting, calendar_of, kind_in, kind_words
 from handlers.context import Context
 from handlers.delivery.common import made_up_sessions
 from handlers.dialogue import which
 from handlers.flow import Choice, Flow, FlowState
+from handlers.pairs.common import partner_line
 from handlers.sessions import (
     CHECKIN_OPENS_BEFORE,
     branch_rule,
@@ -44,24 +46,34 @@ async def handle_checkin(ctx: Context, parsed: Parsed) -> list[Reply]:
     """签到 [党课…]: check in to today's meeting, once; when two are open, ask which."""
     branch = await home_branch(ctx)
     calendar = await calendar_of(ctx.tx, branch, around=ctx.now) if branch else None
+    wanted, _ = kind_in(parsed.args)
+    # an activity open now (#17): named, or the only thing open, is checked in to there
+    activities = [] if wanted else await activity_checkin.open_for(ctx)
+    if activities and (branch is None or not calendar
+                       or activity_checkin.named(activities, parsed.args)):
+        return await activity_checkin.check_in_any(ctx, activities, parsed.args)
     if branch is None or not calendar:
         return [Reply(ctx.t("rule.none"))]
     member = ctx.me()
-    wanted, _ = kind_in(parsed.args)
     today = [m for m in calendar.today(ctx.now, ctx.tz)
              if _may_attend(member, m) and wanted in (None, m.kind)]
+    opened = [m for m in today if ctx.now >= m.starts_at - CHECKIN_OPENS_BEFORE]
+    if activities and not opened:
+        return await activity_checkin.check_in_any(ctx, activities, "")
     if not today:
         nxt = calendar.next_meeting(ctx.now, ctx.tz)
         kinds = {kind for kind, _, _ in calendar.rules} | {m.kind for m in calendar.added}
         head = said(ctx, "checkin.not_today", "study" if kinds == {"study"} else "meeting")
         return [Reply(head + (_next_text(ctx, nxt) if nxt else ""))]
-    opened = [m for m in today if ctx.now >= m.starts_at - CHECKIN_OPENS_BEFORE]
     if not opened:
         first = today[0]
         return [Reply(said(ctx, "checkin.too_early", first.kind, time=_hm(ctx, first.starts_at),
                            open=_hm(ctx, first.starts_at - CHECKIN_OPENS_BEFORE)))]
     sessions = [await ctx.tx.ensure_session(branch.id, m.starts_at, m.place, m.kind)
                 for m in opened]
+    if activities and (asked := await activity_checkin.beside_meetings(ctx, activities,
+                                                                       sessions)):
+        return asked
     waiting = sessions if len(sessions) == 1 else [  # one open: its INSERT tells
         s for s in sessions if await ctx.tx.get_checkin(s.id, member.id) is None]
     if len(waiting) > 1:
@@ -235,6 +247,9 @@ async def handle_me(ctx: Context, parsed: Parsed) -> list[Reply]:
     if visits:
         lines.append(ctx.t("care.me.visits", visits="、".join(
             [format_date(ctx.locale, ctx.local(v.done_at or ctx.now)) for v in visits])))
+    pair = await partner_line(ctx)
+    if pair:
+        lines.append(pair)
     return [Reply("\n".join(lines))]
 
 

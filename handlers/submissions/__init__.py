@@ -7,6 +7,21 @@ from typing import Any
 from bot.understanding import Intent
 from handlers.context import Handler
 from handlers.flow import Flow
+from handlers.submissions import advice, digest, likes, review, submit, theme
 
-INTENTS: dict[Intent, Handler] = {}
-FLOWS: dict[str, Flow[Any]] = {}
+INTENTS: dict[Intent, Handler] = {
+    **submit.INTENTS,
+    **review.INTENTS,
+    **advice.INTENTS,
+    **theme.INTENTS,
+    **digest.INTENTS,
+    **likes.INTENTS,
+}
+FLOWS: dict[str, Flow[Any]] = {
+    **submit.FLOWS,
+    **review.FLOWS,
+    **advice.FLOWS,
+    **theme.FLOWS,
+    **digest.FLOWS,
+    **likes.FLOWS,
+}

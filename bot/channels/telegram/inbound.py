@@ -111,7 +111,9 @@ class UpdateHandler:
             return
         attachment = None
         if message.document is not None or message.photo:
-            if not await self.router.takes_file(CHANNEL, str(user_id)):
+            picture = bool(message.photo) or bool(
+                message.document and (message.document.mime_type or "").startswith("image/"))
+            if not await self.router.takes_file(CHANNEL, str(user_id), picture=picture):
                 await self.answer(message.chat.id, update.update_id,
                                   [Reply(t(self.locale, "telegram.file_not_needed"))])
                 return

@@ -90,8 +90,8 @@ MESSAGES: dict[str, str] = {
     "guidance.ask": "到{branch}指导做了些什么？请说一两句，例如：参加了学习日，讲了党史。",
     "guidance.readback": "记录一次指导：{date}，{branch}。\n内容：{note}",
     "guidance.ok": "已记录对{branch}的这次指导，会计入月报表。",
-    "report.life": ("活动参加{participants}人次，志愿服务{hours}小时；稿件收到{pieces}篇，采用{taken_up}篇；"
-                    "互助对子联系{pairs}对；点赞{praises}次。"),
+    "report.life": ("活动参加{participants}人次，志愿服务{hours}小时；"
+                    "稿件收到{pieces}篇，采用{taken_up}篇；互助对子联系{pairs}对；点赞{praises}次。"),
     "report.making_all": "正在生成{n}个支部{month}的汇总表，请稍候…",
     "report.ready_all": "{month}支部汇总：{n}个支部，{flagged}个需关注{names}。",
     "report.wechat_excel": ("Excel 表格在微信里发不了：请在 Telegram 里发“报表”，"
