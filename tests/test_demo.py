@@ -102,3 +102,28 @@ def test_sentences_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "请假 3 人：陈淑珍（住院）、孙福海（腰疼）、郑丽华（住院）" in out
     assert "为吴长林代签" in out  # 吴常林, as voice wrote it
     assert "实到 3 人：王秀英、张桂兰、吴长林（代签）" in out
+
+
+def test_branch_life_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A pair contact, an activity with sign-ups, check-ins and hours, a piece taken into the
+    digest and liked (issue #17)."""
+    out = _replay("branch-life.txt", tmp_path, capsys)
+    assert "您的互助对子是张桂兰，电话 13800000004。" in out
+    assert "您今天去看了张桂兰，陪她聊了会天（精神慰藉）。" in out
+    assert "记下了，谢谢您对张桂兰的关心。" in out
+    assert "活动“帮社区老人理发”已发布，已通知8位同志。" in out
+    assert "📨 发给 王秀英：【活动通知】志愿服务：帮社区老人理发" in out
+    assert out.count("报名成功！12月8日（星期二） 10:00 帮社区老人理发") == 1
+    assert "報名成功！" in out  # 孙福海 wrote Traditional
+    assert "📨 发给 王秀英：您的稿件已采用，将放进本月简报。" in out
+    assert "[1 学习日 09:00]  [2 帮社区老人理发 10:00]" in out
+    assert "孙福海，签到成功！12月8日（星期二）帮社区老人理发" in out
+    assert "给12月8日（星期二）的“帮社区老人理发”记服务时长：张桂兰、孙福海，共2人，每人2小时" in out
+    assert "王秀英 — 张桂兰：上次12月8日，本月1次" in out
+    assert "2026年12月简报已发给9位同志。" in out
+    # the preview, and one push to each of the 9 (周玉蘭's in Traditional)
+    assert out.count("1. 王秀英（我见证）：社区新修了健身广场") == 9
+    assert "📨 发给 周玉蘭：【城关离退休干部党支部 2026年12月簡報】" in out
+    assert "已为王秀英的稿件点赞，谢谢！" in out
+    assert "📨 发给 王秀英：张桂兰为您点赞：帮邻居买菜" in out
+    assert "活动参加2人次，志愿服务4小时；稿件收到1篇，采用1篇；互助对子联系1对；点赞2次。" in out
