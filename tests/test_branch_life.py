@@ -32,8 +32,9 @@ async def test_the_schedulers_day_before_reminder_goes_once_across_a_restart(
     clock = FakeClock(STUDY_DAY_MORNING)
     z = await open_zhibu(path, clock, fresh=True)
     try:
-        assert "已发布" in await _say(z, "李建国", "活动 讲座 12月10日下午2点 冬季养生讲座 地点老干部活动中心",
-                                      "不限人数", "确认")
+        assert "已发布" in await _say(
+            z, "李建国", "活动 讲座 12月10日下午2点 冬季养生讲座 地点老干部活动中心", "不限人数",
+            "确认")
         assert "报名成功" in await _say(z, "王秀英", "我想报名讲座", "确认")
         assert "報名成功" in await _say(z, "周玉蘭", "報名", "確認")
         assert "报名成功" in await _say(z, "孙福海", "报名", "确认")
@@ -147,8 +148,8 @@ async def test_the_activity_sheet_equals_the_figures_worked_out_by_hand(
     summary = [list(r) for r in load_workbook(everyone)["支部汇总"].iter_rows(values_only=True)]
     header, (ours,) = summary[0], [r for r in summary if r[0] == BRANCH]
     figures = dict(zip(header, ours, strict=True))
-    assert [figures[k] for k in ("稿件收到", "稿件采用", "活动人次", "志愿服务时长", "联系的对子")] == [
-        4, 2, 2, 4, 1]
+    columns = ("稿件收到", "稿件采用", "活动人次", "志愿服务时长", "联系的对子")
+    assert [figures[k] for k in columns] == [4, 2, 2, 4, 1]
 
 
 async def test_reports_one_line_tells_the_month_of_branch_life(zhibu: Zhibu) -> None:

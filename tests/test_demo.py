@@ -118,7 +118,8 @@ def test_branch_life_transcript(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "📨 发给 王秀英：您的稿件已采用，将放进本月简报。" in out
     assert "[1 学习日 09:00]  [2 帮社区老人理发 10:00]" in out
     assert "孙福海，签到成功！12月8日（星期二）帮社区老人理发" in out
-    assert "给12月8日（星期二）的“帮社区老人理发”记服务时长：张桂兰、孙福海，共2人，每人2小时" in out
+    assert ("给12月8日（星期二）的“帮社区老人理发”记服务时长：张桂兰、孙福海，共2人，每人2小时"
+            in out)
     assert "王秀英 — 张桂兰：上次12月8日，本月1次" in out
     assert "2026年12月简报已发给9位同志。" in out
     # the preview, and one push to each of the 9 (周玉蘭's in Traditional)

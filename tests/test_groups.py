@@ -367,7 +367,8 @@ async def test_a_daughter_joins_for_her_father(zhibu: Zhibu) -> None:
 
 async def test_a_hobby_said_alone_is_asked_back_and_then_chosen(zhibu: Zhibu) -> None:
     (calligraphy, _) = await _groups(zhibu, "书法组", "门球队")
-    assert "是要加入兴趣小组吗" in await zhibu.text("吴长林", "书法")  # a guess: asked, nothing done
+    # a guess: asked, nothing done
+    assert "是要加入兴趣小组吗" in await zhibu.text("吴长林", "书法")
     (question,) = await zhibu.say("吴长林", "是")
     assert [b.label for b in question.buttons] == ["1 书法组", "2 门球队", "3 取消"]
     assert await count_rows(zhibu.app.store, "group_members") == 0

@@ -21,8 +21,6 @@ from storage.repo_membership import BranchRoll, MembershipChange
 DELIVERY_STATUS = {"requested": "待指派", "assigned": "已指派", "delivered": "已送达"}
 VISIT_STATUS = {"open": "待接受", "taken": "已接受", "done": "已走访", "cancelled": "已取消"}
 CHANGE_WORDS = {"joined": "入支部", "left": "离开", "deceased": "去世", "restored": "恢复"}
-ACTIVITY_WORDS = {"interest": "兴趣小组", "volunteer": "志愿服务", "visit": "参观",
-                  "lecture": "讲座", "phone": "学手机", "other": "其他"}
 SECTION_WORDS = {"witness": "我见证", "join": "我参与", "praise": "我点赞", "advice": "建言献策"}
 
 
@@ -89,7 +87,7 @@ async def _branch_life(tx: Tx, branch: Branch, report: MonthReport, tz: ZoneInfo
             "pairs_contacted": figures.pairs_contacted, "praises": figures.praises}
     report.activities = [
         [a.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), a.title,
-         ACTIVITY_WORDS.get(a.kind, a.kind), a.organiser_branch, a.signed, a.waiting,
+         t("zh-Hans", f"activity.kind.{a.kind}"), a.organiser_branch, a.signed, a.waiting,
          a.present, a.hours]
         for a in await tx.activity_lines(branch.id, report.month)]
 
