@@ -8,7 +8,7 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.outbox import Dispatcher, Sender
 from bot.router import Router
-from storage import SqliteStore, open_store
+from storage import Store, open_store
 
 
 @dataclass
@@ -17,7 +17,7 @@ class App:
 
     config: Config
     clock: Clock
-    store: SqliteStore
+    store: Store
     router: Router
     dispatcher: Dispatcher
 
@@ -31,10 +31,10 @@ async def build_app(
     clock: Clock,
     senders: dict[str, Sender] | None = None,
     *,
-    store: SqliteStore | None = None,
+    store: Store | None = None,
 ) -> App:
     """Open (or reuse) the store and wire the core around it."""
-    store = store or await open_store(config.database.url)
+    store = store or await open_store(config.database.url, files=config.database.files_dir())
     router = Router(store, clock, config.timezone, config.locale)
     dispatcher = Dispatcher(store, clock, senders or {}, quiet=config.quiet_hours,
                             tz=config.timezone, locale=config.locale)

@@ -81,6 +81,19 @@ class DatabaseConfig:
     """The ``[database]`` section."""
 
     url: str = "sqlite:///zhibu.db"
+    # Where stored files (materials, photos) live. Default: a `files` folder beside a SQLite
+    # database; with PostgreSQL, `zhibu-files` in the working folder — several instances
+    # must point it at one shared folder.
+    files: str | None = None
+
+    def files_dir(self) -> str:
+        """The folder for stored files, as configured or by default."""
+        if self.files:
+            return self.files
+        path = self.sqlite_path()
+        if path is None or path == ":memory:":
+            return "zhibu-files"
+        return str(Path(path).parent / "files")
 
     def sqlite_path(self) -> str | None:
         """Return the file path (or ":memory:") of a sqlite URL, None for PostgreSQL."""
@@ -89,7 +102,8 @@ class DatabaseConfig:
         return None
 
     def __repr__(self) -> str:
-        return f"DatabaseConfig(url={mask_url_password(self.url)!r})"
+        return (f"DatabaseConfig(url={mask_url_password(self.url)!r}, "
+                f"files={self.files!r})")
 
 
 @dataclass(frozen=True)
@@ -493,7 +507,8 @@ def _section_reader(
 
 def _database(r: _Reader) -> DatabaseConfig:
     """Build the [database] section."""
-    return DatabaseConfig(url=r.text("url", DatabaseConfig().url, _database_url))
+    return DatabaseConfig(url=r.text("url", DatabaseConfig().url, _database_url),
+                          files=r.optional("files", _plain))
 
 
 def _telegram(r: _Reader) -> TelegramConfig:
@@ -574,10 +589,14 @@ def _build(
 def _beside(database: DatabaseConfig, source: str | None) -> DatabaseConfig:
     """A relative SQLite path in a config file means beside that file, wherever zhibu is
     started from (systemd, cron and a shell in another folder all find the same database)."""
+    folder = Path(source).resolve().parent if source is not None else None
+    files = database.files
+    if folder is not None and files is not None and not Path(files).is_absolute():
+        files = str(folder / files)
     path = database.sqlite_path()
-    if source is None or path is None or path == ":memory:" or Path(path).is_absolute():
-        return database
-    return DatabaseConfig(url=_SQLITE_PREFIX + str(Path(source).resolve().parent / path))
+    if folder is None or path is None or path == ":memory:" or Path(path).is_absolute():
+        return DatabaseConfig(url=database.url, files=files)
+    return DatabaseConfig(url=_SQLITE_PREFIX + str(folder / path), files=files)
 
 
 # --------------------------------------------------------------------------- files

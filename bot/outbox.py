@@ -28,7 +28,7 @@ from bot.config import QuietHours
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from handlers.notify import push
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.models import Binding, Member, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class DispatchResult:
 class Dispatcher:
     """Claims due rows, sends each through the recipient's channel, records the outcome."""
 
-    def __init__(self, store: SqliteStore, clock: Clock, senders: dict[str, Sender],
+    def __init__(self, store: Store, clock: Clock, senders: dict[str, Sender],
                  *, max_attempts: int = 5, base_delay: float = 5.0, max_in_flight: int = 16,
                  quiet: QuietHours | None = None, tz: ZoneInfo | None = None,
                  locale: str = "zh-Hans") -> None:
@@ -267,7 +267,7 @@ class _SentMarks:
     transaction, one fsync, for all the rows accepted meanwhile); the others find theirs done.
     """
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._waiting: list[_Sent] = []
         self._lock = asyncio.Lock()

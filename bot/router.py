@@ -17,7 +17,7 @@ from handlers.binding import handle_stranger
 from handlers.context import AfterCommit, Context
 from handlers.dialogue import respond
 from handlers.flow import OpenConversation
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.repo_members import Speaker
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Router:
 
     max_batch = 32
 
-    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str,
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, locale: str,
                  observe: Observer | None = None) -> None:
         self.store = store
         # Told what each message was understood as (the corpus test and the benchmark).

@@ -30,7 +30,7 @@ from bot.channels.wechat.channel import WechatChannel
 from bot.config import Config, mask_url_password, split_host_port
 from bot.core.clock import Clock
 from schedules.scheduler import Scheduler
-from storage import SqliteStore
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Runtime:
 
     config: Config
     clock: Clock
-    store: SqliteStore | None = None
+    store: Store | None = None
     scheduler: bool = True
     telegram_options: dict[str, float] = field(default_factory=dict)
     app: App | None = None

@@ -30,7 +30,7 @@ from handlers.pairs.jobs import PairJobs
 from handlers.submissions.jobs import SubmissionJobs
 from schedules.jobs import StudyJobs
 from schedules.plan import SESSION_KINDS, Occurrence, next_occurrence, occurrences
-from storage import SqliteStore
+from storage import Store
 from storage.models import Branch
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Runtime(Protocol):
     def config(self) -> Settings: ...
 
     @property
-    def store(self) -> SqliteStore: ...
+    def store(self) -> Store: ...
 
     @property
     def clock(self) -> Clock: ...

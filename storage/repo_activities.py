@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 KINDS = ("interest", "volunteer", "visit", "lecture", "phone", "other")
@@ -82,7 +80,7 @@ class Attendee:
     hours: float | None
 
 
-def _activity(row: aiosqlite.Row) -> Activity:
+def _activity(row: Row) -> Activity:
     return Activity(
         id=int(row["id"]), branch_id=int(row["branch_id"]), kind=str(row["kind"]),
         title=str(row["title"]), starts_at=parse_ts(row["starts_at"]), place=row["place"],

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 OPEN_STATES = ("open", "taken")
@@ -51,7 +49,7 @@ class VisitTask:
     photo: str | None = None
 
 
-def _event(row: aiosqlite.Row) -> CareEvent:
+def _event(row: Row) -> CareEvent:
     return CareEvent(
         id=row["id"], member_id=row["member_id"], kind=row["kind"],
         reported_by=row["reported_by"], reporter_relation=row["reporter_relation"],
@@ -60,7 +58,7 @@ def _event(row: aiosqlite.Row) -> CareEvent:
     )
 
 
-def _task(row: aiosqlite.Row) -> VisitTask:
+def _task(row: Row) -> VisitTask:
     return VisitTask(
         id=row["id"], branch_id=row["branch_id"], member_id=row["member_id"],
         event_id=row["event_id"], kind=row["kind"], status=row["status"],

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 
@@ -22,7 +20,7 @@ class BranchChat:
     created_at: datetime
 
 
-def _branch_chat(row: aiosqlite.Row) -> BranchChat:
+def _branch_chat(row: Row) -> BranchChat:
     return BranchChat(
         channel=row["channel"],
         chat_id=row["chat_id"],
@@ -81,8 +79,12 @@ class ChannelRepo(RepoBase):
 
     async def move_branch_chat(self, channel: str, old_id: str, new_id: str) -> bool:
         """A group got a new id (Telegram: upgraded to a supergroup); True when one moved."""
+        # the new id may be registered already (a second update): the old row then goes
+        await self._run("DELETE FROM branch_chats WHERE channel = ? AND chat_id = ? AND EXISTS "
+                        "(SELECT 1 FROM branch_chats WHERE channel = ? AND chat_id = ?)",
+                        (channel, new_id, channel, old_id))
         changed = await self._run(
-            "UPDATE OR REPLACE branch_chats SET chat_id = ? WHERE channel = ? AND chat_id = ?",
+            "UPDATE branch_chats SET chat_id = ? WHERE channel = ? AND chat_id = ?",
             (new_id, channel, old_id),
         )
         return changed > 0

@@ -7,9 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 OPEN_DELIVERY = ("requested", "assigned")
@@ -74,7 +72,7 @@ def _when(text: str | None) -> datetime | None:
     return parse_ts(text) if text else None
 
 
-def _material(row: aiosqlite.Row) -> Material:
+def _material(row: Row) -> Material:
     return Material(
         id=row["id"], branch_id=row["branch_id"], month=row["month"], kind=row["kind"],
         title=row["title"], body=row["body"], url=row["url"], file_sha256=row["file_sha256"],
@@ -83,7 +81,7 @@ def _material(row: aiosqlite.Row) -> Material:
     )
 
 
-def _delivery(row: aiosqlite.Row) -> DeliveryRequest:
+def _delivery(row: Row) -> DeliveryRequest:
     return DeliveryRequest(
         id=row["id"], branch_id=row["branch_id"], member_id=row["member_id"],
         month=row["month"], material_id=row["material_id"], reason=row["reason"],
@@ -175,7 +173,7 @@ class DeliveryRepo(RepoBase):
         """The member confirmed where and when (a new address stays flagged)."""
         await self._run(
             "UPDATE delivery_requests SET address = ?, preferred_time = ?, "
-            "address_changed = MAX(address_changed, ?) WHERE id = ?",
+            "address_changed = CASE WHEN ? = 1 THEN 1 ELSE address_changed END WHERE id = ?",
             (address, preferred_time, int(address_changed), request_id),
         )
 

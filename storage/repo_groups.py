@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import ts
 
 
@@ -33,7 +31,7 @@ class GroupSize:
     members: int
 
 
-def _group(row: aiosqlite.Row) -> InterestGroup:
+def _group(row: Row) -> InterestGroup:
     return InterestGroup(id=row["id"], branch_id=row["branch_id"], name=row["name"])
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import Binding, Branch, Conversation, Member
+from storage.repo_base import Row
 from storage.repo_membership import MembershipRepo
 from storage.timefmt import parse_ts, ts
 
@@ -43,7 +41,6 @@ _BINDING_FIELDS = (
     "channel", "external_id", "member_id", "relation", "locale", "last_seen_at", "unreachable_at",
 )
 _MEMBER_FIELDS = tuple(c.strip() for c in _MEMBER_COLS.split(","))
-Row = aiosqlite.Row | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ def _member_at(v: tuple[Any, ...]) -> Member:
                   v[10], v[11], parse_ts(v[12]))
 
 
-# The speaker query's rows are read by position (sqlite3.Row finds a name by comparing it
+# The speaker query's rows are read by position (Row finds a name by comparing it
 # with every column's, and that row has 35): the column lists must follow the models.
 assert _BRANCH_FIELDS == tuple(f.name for f in fields(Branch))
 assert _BINDING_FIELDS == tuple(f.name for f in fields(Binding))

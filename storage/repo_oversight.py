@@ -39,9 +39,12 @@ class OversightRepo(RepoBase):
         """Tasks of the branch due in [start, end) (cancelled ones left out)."""
         row = await self._one(
             "SELECT COUNT(*) AS due, "
-            "COALESCE(SUM(done_at IS NOT NULL AND done_at <= due_at), 0) AS on_time, "
-            "COALESCE(SUM(done_at IS NOT NULL AND done_at > due_at), 0) AS late, "
-            "COALESCE(SUM(done_at IS NULL AND due_at < ?), 0) AS overdue "
+            "COALESCE(SUM(CASE WHEN done_at IS NOT NULL AND done_at <= due_at THEN 1 ELSE 0 "
+            "END), 0) AS on_time, "
+            "COALESCE(SUM(CASE WHEN done_at IS NOT NULL AND done_at > due_at THEN 1 ELSE 0 "
+            "END), 0) AS late, "
+            "COALESCE(SUM(CASE WHEN done_at IS NULL AND due_at < ? THEN 1 ELSE 0 END), 0) "
+            "AS overdue "
             "FROM visit_tasks WHERE branch_id = ? AND due_at >= ? AND due_at < ? "
             "AND status <> 'cancelled'",
             (ts(now), branch_id, ts(start), ts(end)))

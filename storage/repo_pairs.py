@@ -9,11 +9,10 @@ pair whichever of the two gave it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 KINDS = ("life", "comfort", "nearby")  # 生活帮助, 精神慰藉, 就近互助
@@ -135,7 +134,7 @@ class PairRepo(RepoBase):
         return changed > 0
 
 
-def _each_once(rows: list[sqlite3.Row]) -> list[tuple[int, int]]:
+def _each_once(rows: list[Row]) -> list[tuple[int, int]]:
     """(member, partner) rows as pairs, each pair once, lower id first, in order."""
     seen: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int]] = []

@@ -7,14 +7,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from storage.models import Conversation, OutboxRow
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 
-def _outbox(row: aiosqlite.Row) -> OutboxRow:
+def _outbox(row: Row) -> OutboxRow:
     return OutboxRow(
         id=row["id"],
         idempotency_key=row["idempotency_key"],

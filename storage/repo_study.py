@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from storage.models import (
     HOSPITAL_LEAVE,
     Attendance,
@@ -15,11 +13,11 @@ from storage.models import (
     Member,
     StudySession,
 )
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 
-def _session(row: aiosqlite.Row) -> StudySession:
+def _session(row: Row) -> StudySession:
     return StudySession(
         id=row["id"],
         branch_id=row["branch_id"],
@@ -32,7 +30,7 @@ def _session(row: aiosqlite.Row) -> StudySession:
     )
 
 
-def _checkin(row: aiosqlite.Row) -> CheckIn:
+def _checkin(row: Row) -> CheckIn:
     return CheckIn(
         session_id=row["session_id"],
         member_id=row["member_id"],

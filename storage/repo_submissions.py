@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from storage.repo_base import RepoBase
+from storage.repo_base import RepoBase, Row
 from storage.timefmt import parse_ts, ts
 
 SECTIONS = ("witness", "join", "praise", "advice")
@@ -61,7 +59,7 @@ class Praise:
     month: str
 
 
-def _piece(row: aiosqlite.Row) -> Piece:
+def _piece(row: Row) -> Piece:
     """A piece from a row of _PIECES."""
     return Piece(
         id=row["id"], branch_id=row["branch_id"], member_id=row["member_id"],

@@ -18,25 +18,11 @@ import aiosqlite
 
 from storage.backup import before_migration, schema_of
 from storage.migrate import SchemaTooNew, latest, migrate
-from storage.repo_activities import ActivityRepo
-from storage.repo_care import CareRepo
-from storage.repo_channels import ChannelRepo
-from storage.repo_delivery import DeliveryRepo
-from storage.repo_groups import GroupRepo
-from storage.repo_life_figures import LifeFiguresRepo
-from storage.repo_members import MemberRepo
-from storage.repo_oversight import OversightRepo
-from storage.repo_pairs import PairRepo
-from storage.repo_runtime import RuntimeRepo
-from storage.repo_study import StudyRepo
-from storage.repo_submissions import SubmissionRepo
-from storage.repo_wechat import WechatRepo
+from storage.repo_base import SqliteBase
+from storage.store import StoreUnavailable
+from storage.tx import Tx
 
 log = logging.getLogger(__name__)
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be used; the message names the file and the reason in one line."""
 
 
 def _why(err: BaseException) -> str:
@@ -55,9 +41,8 @@ def _why(err: BaseException) -> str:
     return text
 
 
-class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo, ChannelRepo,
-         OversightRepo, PairRepo, GroupRepo, ActivityRepo, SubmissionRepo, LifeFiguresRepo):
-    """One unit of work: every repository method, inside one transaction."""
+class SqliteTx(SqliteBase, Tx):
+    """One unit of work on the SQLite file: every repository method, in one transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._start(db)
@@ -65,6 +50,8 @@ class Tx(MemberRepo, StudyRepo, RuntimeRepo, CareRepo, DeliveryRepo, WechatRepo,
 
 class SqliteStore:
     """Opens the file, migrates it, and hands out transactions one at a time."""
+
+    engine = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, db: sqlite3.Connection, path: str) -> None:
         self._conn = conn
@@ -113,11 +100,11 @@ class SqliteStore:
         return cls(conn, opened[0], target)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self) -> AsyncIterator[SqliteTx]:
         """Run a unit of work: commit when the block ends, roll back if it raises."""
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(self._db)
+            tx = SqliteTx(self._db)
             try:
                 yield tx
             except BaseException:
@@ -141,10 +128,3 @@ async def _backup_before_migrating(path: Path) -> None:
         copy = await asyncio.to_thread(before_migration, path, latest())
         log.warning("upgrading the database from schema %d to %d; a copy of it as it was is "
                     "at %s", current, latest(), copy)
-
-
-async def open_store(url: str) -> SqliteStore:
-    """Open the store named by a `[database] url` (sqlite:///FILE)."""
-    if not url.startswith("sqlite:///"):
-        raise ValueError(f"unsupported database url for the embedded store: {url.split(':')[0]}")
-    return await SqliteStore.open(url[len("sqlite:///") :])

@@ -1,8 +1,15 @@
-"""Shared test tools: a seeded zhibu on a real SQLite file, a fake clock, a recording sender."""
+"""Shared test tools: a seeded zhibu on a real SQLite file (or, for the modules that ask, on
+PostgreSQL too), a fake clock, a recording sender.
+
+PostgreSQL runs where ZHIBU_TEST_POSTGRES_URL names a server (`.ci/run` sets it to the
+machine's; every test gets its own schema, dropped after it); elsewhere those tests skip and
+say why.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -19,7 +26,7 @@ from bot.core.clock import FakeClock
 from bot.core.messages import InboundMessage, Reply
 from bot.demo import seed
 from handlers.binding import create_invite
-from storage import MemberData, SqliteStore
+from storage import MemberData, Store, open_store
 
 if TYPE_CHECKING:
     from tests.fakes.wechatapi import Rig
@@ -57,7 +64,7 @@ class RecordingSender:
         return [text for target, text in self.sent if target == who]
 
 
-async def count_rows(store: SqliteStore, table: str) -> int:
+async def count_rows(store: Store, table: str) -> int:
     """Rows in a table (check_ins, leave_requests, outbox...)."""
     async with store.transaction() as tx:
         row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
@@ -125,25 +132,73 @@ class Zhibu:
         return answer
 
 
-def make_config(path: Path) -> Config:
-    """Defaults, with the database in a test folder."""
-    return Config(database=DatabaseConfig(url=f"sqlite:///{path}"))
+POSTGRES_URL = os.environ.get("ZHIBU_TEST_POSTGRES_URL", "")
+ENGINES = ("sqlite", "postgresql")
+NO_POSTGRES = "PostgreSQL tests need ZHIBU_TEST_POSTGRES_URL (.ci/run sets it)"
+# ZHIBU_TEST_ENGINE=postgresql runs every `zhibu` test on PostgreSQL (to try the whole suite).
+DEFAULT_ENGINE = os.environ.get("ZHIBU_TEST_ENGINE", "sqlite")
 
 
-async def open_zhibu(path: Path, clock: FakeClock, *, fresh: bool) -> Zhibu:
-    """Open (and on first use seed) a zhibu on a SQLite file."""
+def engine_url(engine: str, folder: Path) -> str:
+    """A fresh database of that engine: a file in the folder, or a schema of its own."""
+    if engine == "sqlite":
+        return f"sqlite:///{folder / 'zhibu.db'}"
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    joiner = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{joiner}schema=zt_{uuid.uuid4().hex[:12]}"
+
+
+async def drop(store: Store) -> None:
+    """Drop a PostgreSQL test schema (a SQLite file goes with its tmp_path)."""
+    from storage.postgres import PostgresStore
+
+    if isinstance(store, PostgresStore):
+        await store.drop_schema()
+
+
+@pytest.fixture(params=ENGINES)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An empty, migrated store of each engine."""
+    opened = await open_store(engine_url(request.param, tmp_path), files=str(tmp_path / "files"))
+    try:
+        yield opened
+    finally:
+        await drop(opened)
+        await opened.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module that sets BOTH_ENGINES = True runs its `zhibu` tests on SQLite and PostgreSQL."""
+    if "zhibu" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_ENGINES", False):
+        metafunc.parametrize("zhibu", ENGINES, indirect=True)
+
+
+def make_config(path: Path, url: str | None = None) -> Config:
+    """Defaults, with the database in a test folder (or at `url`)."""
+    return Config(database=DatabaseConfig(url=url or f"sqlite:///{path}",
+                                          files=str(path.parent / "files")))
+
+
+async def open_zhibu(path: Path, clock: FakeClock, *, fresh: bool,
+                     url: str | None = None) -> Zhibu:
+    """Open (and on first use seed) a zhibu on a SQLite file (or the database at `url`)."""
     sender = RecordingSender()
-    app = await build_app(make_config(path), clock, {"console": sender})
+    app = await build_app(make_config(path, url), clock, {"console": sender})
     if fresh:
         await seed(app)
     return Zhibu(app, clock, sender, path)
 
 
 @pytest.fixture
-async def zhibu(tmp_path: Path) -> AsyncIterator[Zhibu]:
+async def zhibu(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Zhibu]:
     """A zhibu with the demo branch, half an hour before its study day."""
-    z = await open_zhibu(tmp_path / "zhibu.db", FakeClock(STUDY_DAY_MORNING), fresh=True)
+    engine = getattr(request, "param", DEFAULT_ENGINE)
+    url = engine_url(engine, tmp_path) if engine != "sqlite" else None
+    z = await open_zhibu(tmp_path / "zhibu.db", FakeClock(STUDY_DAY_MORNING), fresh=True,
+                         url=url)
     yield z
+    await drop(z.app.store)
     await z.app.close()
 
 

@@ -23,6 +23,8 @@ from tests.conftest import (
     open_zhibu,
 )
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 EAST = "东城离退休干部党支部"
 ONE_MESSAGE = "活动 志愿服务 12月12日上午9点 帮社区老人理发 地点社区服务站 限20人"

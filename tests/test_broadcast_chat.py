@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.conftest import Zhibu, count_rows
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 NOTICE = "今天的学习改到下午两点，地点不变。"
 PUSHED = f"【{BRANCH}通知】\n{NOTICE}\n——李建国"

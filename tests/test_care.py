@@ -11,6 +11,8 @@ from handlers.care.jobs import CareJobs
 from storage.repo_care import VisitTask
 from tests.conftest import SHANGHAI, STUDY_DAY_MORNING, Zhibu, add_person, open_zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 
 

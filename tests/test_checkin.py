@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from tests.conftest import STUDY_DAY_MORNING, Zhibu
 
+BOTH_ENGINES = True  # every test here runs on SQLite and on PostgreSQL
+
 
 async def _present(z: Zhibu) -> list[str]:
     async with z.app.store.transaction() as tx:

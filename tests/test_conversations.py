@@ -10,6 +10,8 @@ from bot.core.clock import FakeClock
 from handlers.binding import create_invite
 from tests.conftest import STUDY_DAY_MORNING, Zhibu, open_zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 SESSION_START = STUDY_DAY_MORNING.replace(hour=9, minute=0)
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 from storage.repo_delivery import DeliveryRequest
 from tests.conftest import Zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 MONTH = "2026-12"
 TEXT = "十二月学习要点：学习党的二十届四中全会精神，坚定理想信念，发挥老同志作用。"
 LIU_ADDRESS = "城关镇南关村17号"  # 刘德明 is marked 行动不便 in the demo roster

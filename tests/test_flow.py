@@ -10,6 +10,8 @@ from handlers.flow import Choice, OpenConversation, Prompt, choice_buttons
 from storage.models import Conversation
 from tests.conftest import Zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 WHO = [("我自己", "我自己"), ("互助对象", "互助对象张桂兰"), ("其他", "其他同志（写名字）")]
 
 

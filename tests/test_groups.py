@@ -14,6 +14,8 @@ from handlers.groups.find import group_named, match_group
 from storage.repo_groups import InterestGroup
 from tests.conftest import STUDY_DAY_MORNING, Zhibu, add_person, count_rows, make_config, open_zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 GROUPS = (InterestGroup(1, 1, "书法组"), InterestGroup(2, 1, "门球队"),
           InterestGroup(3, 1, "合唱队"), InterestGroup(4, 1, "学智能手机班"))

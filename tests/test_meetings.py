@@ -14,6 +14,8 @@ from handlers.meetings.when import parse_clock, parse_future_day
 from schedules.scheduler import Scheduler
 from tests.conftest import SHANGHAI, Zhibu, count_rows, make_config
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 
 

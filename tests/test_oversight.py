@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from tests.conftest import Zhibu
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 CHENGGUAN = "城关离退休干部党支部"
 
 

@@ -11,6 +11,8 @@ from datetime import timedelta
 from handlers.pairs.jobs import PairJobs
 from tests.conftest import DAUGHTER, Zhibu, add_person, count_rows
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 
 

@@ -14,6 +14,8 @@ from tests.conftest import SHANGHAI, Zhibu, count_rows
 from tests.fakes.botapi import telegram_rig
 from tests.fakes.wechatapi import open_rig, text_xml
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 
 

@@ -12,6 +12,8 @@ from bot.core.messages import Attachment, InboundMessage, Reply
 from storage.repo_submissions import Piece
 from tests.conftest import Zhibu, add_person, count_rows
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the new road"
 _PHOTO_IDS = itertools.count(1)

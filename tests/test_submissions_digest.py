@@ -11,6 +11,8 @@ from storage.repo_submissions import Piece
 from tests.conftest import SHANGHAI, Zhibu, add_person, count_rows
 from tests.test_submissions import pieces_of, send_photo, submit
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 TITLE = f"【{BRANCH} 2026年12月简报】"
 # The active members and secretary whose home branch is 城关 in the demo roster.

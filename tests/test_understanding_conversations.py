@@ -10,6 +10,8 @@ import pytest
 from bot.roster.importer import import_roster
 from tests.conftest import Zhibu, count_rows
 
+BOTH_ENGINES = True  # every `zhibu` test here runs on SQLite and on PostgreSQL
+
 BRANCH = "城关离退休干部党支部"
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.roster.parse import Birthday, RosterRow, RowError, read_roster
-from storage import MemberData, SqliteStore, Tx
+from storage import MemberData, Store, Tx
 from storage.models import Member
 
 _ROLE_WORDS = {"member": "党员", "secretary": "书记", "instructor": "指导员", "admin": "管理员"}
@@ -58,7 +58,7 @@ def birthday_text(birthday: Birthday | None) -> str | None:
 
 
 async def import_roster(
-    store: SqliteStore, path: Path, now: datetime, *, skip_bad: bool = False,
+    store: Store, path: Path, now: datetime, *, skip_bad: bool = False,
     new_branch: bool = False, dry_run: bool = False,
 ) -> ImportSummary:
     """Validate the whole file; import it in one transaction unless a row is bad."""

@@ -15,7 +15,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import t
 from handlers.activities.invite import place_text, when_text
 from handlers.notify import Render, push
-from storage import SqliteStore
+from storage import Store
 from storage.repo_activities import Activity
 
 
@@ -23,7 +23,7 @@ from storage.repo_activities import Activity
 class ActivityJobs:
     """What the activity jobs need: the store, the clock, the zone and the default language."""
 
-    store: SqliteStore
+    store: Store
     clock: Clock
     tz: ZoneInfo
     locale: str

@@ -18,7 +18,7 @@ from bot.core.i18n import format_date, t
 from bot.roster.parse import Birthday, parse_birthday
 from handlers.care.alerts import alert_officers
 from handlers.notify import push
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.models import Branch, Member
 from storage.repo_care import VisitTask
 
@@ -34,7 +34,7 @@ FESTIVALS = (("春节", 1, 1), ("中秋", 8, 15), ("重阳", 9, 9))
 class CareJobs:
     """What the care jobs need: the store, the clock, the zone and the default language."""
 
-    store: SqliteStore
+    store: Store
     clock: Clock
     tz: ZoneInfo
     locale: str

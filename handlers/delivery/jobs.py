@@ -16,7 +16,7 @@ from bot.core.i18n import t
 from handlers.delivery.common import month_key, month_words
 from handlers.notify import PushButton, Render, push
 from handlers.sessions import branch_rule
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.models import Branch
 from storage.repo_delivery import Material
 
@@ -27,7 +27,7 @@ BROADCAST_BODY_CHARS = 1200  # a longer text is cut; 资料 gives the whole of i
 class DeliveryJobs:
     """What the material jobs need: the store, the clock, the zone and the default language."""
 
-    store: SqliteStore
+    store: Store
     clock: Clock
     tz: ZoneInfo
     locale: str

@@ -14,7 +14,7 @@ from bot.documents.report import MonthReport, SessionRow, TrendRow
 from handlers.calendar import Calendar, calendar_of, expected_for, kind_words
 from handlers.delivery.common import UNASSIGNED_FLAG_AFTER, without_made_up
 from handlers.sessions import day_end
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.models import HOSPITAL_LEAVE, Branch
 from storage.repo_membership import BranchRoll, MembershipChange
 
@@ -25,7 +25,7 @@ SECTION_WORDS = {"witness": "我见证", "join": "我参与", "praise": "我点�
 
 
 async def build_report(
-    store: SqliteStore, branch_name: str, year: int, month: int, tz: ZoneInfo, now: datetime,
+    store: Store, branch_name: str, year: int, month: int, tz: ZoneInfo, now: datetime,
     actor: tuple[str, str],
 ) -> MonthReport | None:
     """Collect a branch's month (None when there is no such branch)."""

@@ -29,7 +29,7 @@ from handlers.officers.branch_scope import officer_branch, overseen
 from handlers.officers.report_data import DELIVERY_STATUS, VISIT_STATUS, collect_report
 from handlers.officers.rollup_data import collect_rollup
 from handlers.sessions import branch_rule
-from storage import SqliteStore
+from storage import Store
 from storage.files import replace_file, safe_name
 from storage.models import Branch
 
@@ -161,7 +161,7 @@ def _meetings_line(report: MonthReport, locale: str, sessions: list[SessionRow])
 class ReportJobs:
     """Early each month: every branch's secretaries get last month's summary, once."""
 
-    def __init__(self, store: SqliteStore, clock: Clock, tz: ZoneInfo, locale: str) -> None:
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo, locale: str) -> None:
         self.store = store
         self.clock = clock
         self.tz = tz

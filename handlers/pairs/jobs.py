@@ -18,7 +18,7 @@ from bot.core.i18n import t
 from bot.roster.parse import parse_birthday
 from handlers.notify import Render, push
 from handlers.pairs.common import is_silent, silent_since
-from storage import SqliteStore
+from storage import Store
 from storage.models import Member
 
 
@@ -26,7 +26,7 @@ from storage.models import Member
 class PairJobs:
     """What the pair jobs need: the store, the clock, the zone and the default language."""
 
-    store: SqliteStore
+    store: Store
     clock: Clock
     tz: ZoneInfo
     locale: str

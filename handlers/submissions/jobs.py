@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 from bot.core.clock import Clock
 from handlers.delivery.common import month_key, shift_month
 from handlers.submissions.bulletin import send_digest
-from storage import SqliteStore
+from storage import Store
 
 
 @dataclass(frozen=True)
 class SubmissionJobs:
     """What the digest job needs: the store, the clock, the zone and the default language."""
 
-    store: SqliteStore
+    store: Store
     clock: Clock
     tz: ZoneInfo
     locale: str

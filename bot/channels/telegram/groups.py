@@ -21,7 +21,7 @@ from bot.core.messages import InboundMessage
 from bot.router import Router
 from bot.understanding import MEMBER_MENU, SECRETARY_MENU, Intent, parse
 from handlers.binding import find_code
-from storage import SqliteStore, Tx
+from storage import Store, Tx
 from storage.models import Branch
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def command_of(text: str) -> tuple[str, str, str | None] | None:
 class GroupHandler:
     """What the bot does in group chats, and when it is added to or removed from one."""
 
-    def __init__(self, router: Router, sender: TelegramSender, store: SqliteStore, clock: Clock,
+    def __init__(self, router: Router, sender: TelegramSender, store: Store, clock: Clock,
                  *, locale: str) -> None:
         self.router = router
         self.sender = sender

@@ -35,7 +35,7 @@ from bot.core.i18n import t
 from bot.core.messages import Attachment, InboundMessage, Reply, load_replies
 from bot.outbox import SendError
 from bot.router import Router
-from storage import SqliteStore
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile serves files up to 20 M
 class UpdateHandler:
     """Turns Telegram updates into what the core understands and sends the answers back."""
 
-    def __init__(self, router: Router, sender: TelegramSender, store: SqliteStore, clock: Clock,
+    def __init__(self, router: Router, sender: TelegramSender, store: Store, clock: Clock,
                  *, locale: str, secret: bytes, notify: Callable[[], None],
                  menus: OfficerMenus | None = None) -> None:
         self.router = router

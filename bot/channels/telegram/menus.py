@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 
 from bot.channels.telegram.send import CHANNEL
 from bot.channels.telegram.ui import officer_commands
-from storage import SqliteStore
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class OfficerMenus:
     """Sets the per-chat command menus of officers, once per chat and process."""
 
-    def __init__(self, bot: Bot, store: SqliteStore, available: Iterable[str], locale: str) -> None:
+    def __init__(self, bot: Bot, store: Store, available: Iterable[str], locale: str) -> None:
         self.bot = bot
         self.store = store
         self.available = frozenset(available)

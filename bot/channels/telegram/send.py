@@ -34,7 +34,7 @@ from bot.core.i18n import t
 from bot.outbox import SendError
 from bot.ratelimit import PUSH, REPLY, Busy, SendBudget
 from handlers.notify import push
-from storage import SqliteStore
+from storage import Store
 from storage.timefmt import ts
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, budget: SendBudget, store: SqliteStore, clock: Clock, *,
+    def __init__(self, bot: Bot, budget: SendBudget, store: Store, clock: Clock, *,
                  locale: str, retries: int = 3, backoff: float = 0.5,
                  push_max_wait: float = 2.0) -> None:
         self.bot = bot

@@ -17,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.core.messages import InboundMessage
 from bot.router import Router
-from storage import SqliteStore
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Outcome:
 class WechatInbox:
     """Answers each callback once; a retry awaits or repeats the first answer."""
 
-    def __init__(self, router: Router, store: SqliteStore, clock: Clock, sender: WechatSender,
+    def __init__(self, router: Router, store: Store, clock: Clock, sender: WechatSender,
                  *, locale: str, budget: float = BUDGET, retain: float = RETAIN) -> None:
         self.router = router
         self.store = store

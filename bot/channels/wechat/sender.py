@@ -16,7 +16,7 @@ from bot.channels.wechat.wecom import WecomSender
 from bot.core.clock import Clock
 from bot.core.i18n import t
 from bot.outbox import SendError
-from storage import SqliteStore
+from storage import Store
 from storage.repo_wechat import PushTarget
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class WechatSender:
 
     channel = CHANNEL
 
-    def __init__(self, store: SqliteStore, clock: Clock, api: ApiClient | None, *,
+    def __init__(self, store: Store, clock: Clock, api: ApiClient | None, *,
                  template_id: str | None, rate_limit: float, tz: ZoneInfo, locale: str,
                  wecom: WecomSender | None = None) -> None:
         self.store = store
