@@ -50,13 +50,17 @@ class ChannelRepo(RepoBase):
     ) -> bool:
         """Register a group chat as a branch's group (again: its branch and title are updated).
 
-        Returns True when something changed.
+        Returns True when something changed. (The title comparison is null-safe without
+        `IS NOT`, which PostgreSQL has only for NULL and IS DISTINCT FROM, which older SQLite
+        lacks: titles differ, or exactly one of them is NULL.)
         """
         changed = await self._run(
             "INSERT INTO branch_chats (channel, chat_id, branch_id, title, created_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, chat_id) DO UPDATE SET "
             "branch_id = excluded.branch_id, title = excluded.title "
-            "WHERE branch_id IS NOT excluded.branch_id OR title IS NOT excluded.title",
+            "WHERE branch_chats.branch_id <> excluded.branch_id "
+            "OR branch_chats.title <> excluded.title "
+            "OR (branch_chats.title IS NULL) <> (excluded.title IS NULL)",
             (channel, chat_id, branch_id, title, ts(now)),
         )
         return changed > 0
