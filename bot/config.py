@@ -32,6 +32,7 @@ __all__ = [
     "ConfigError",
     "DatabaseConfig",
     "QuietHours",
+    "RunConfig",
     "TelegramConfig",
     "WechatConfig",
     "WecomConfig",
@@ -189,6 +190,15 @@ class QuietHours:
         return t >= self.start or t < self.end
 
 
+@dataclass(frozen=True)
+class RunConfig:
+    """The ``[run]`` section: how several `zhibu run` instances on one database share roles."""
+
+    # The scheduler and the Telegram poller run on one instance, which renews its lease on
+    # the role every third of this; when it dies, another takes over within this many seconds.
+    lease_seconds: float = 20.0
+
+
 def _default_timezone() -> ZoneInfo:
     """Return the default time zone (looked up on use, not at import)."""
     return ZoneInfo(DEFAULT_TIMEZONE)
@@ -205,6 +215,7 @@ class Config:
     wechat: WechatConfig = field(default_factory=WechatConfig)
     wecom: WecomConfig = field(default_factory=WecomConfig)
     quiet_hours: QuietHours = field(default_factory=QuietHours)
+    run: RunConfig = field(default_factory=RunConfig)
     source: str | None = None
 
 
@@ -214,6 +225,7 @@ _SECTIONS: dict[str, type] = {
     "wechat": WechatConfig,
     "wecom": WecomConfig,
     "quiet_hours": QuietHours,
+    "run": RunConfig,
 }
 _TOP_LEVEL_KEYS = ("timezone", "locale")
 
@@ -564,6 +576,11 @@ def _quiet_hours(r: _Reader) -> QuietHours:
     return QuietHours(start=r.clock("start", d.start), end=r.clock("end", d.end))
 
 
+def _run(r: _Reader) -> RunConfig:
+    """Build the [run] section."""
+    return RunConfig(lease_seconds=r.number("lease_seconds", RunConfig().lease_seconds))
+
+
 def _build(
     document: Mapping[str, object], environ: Mapping[str, str], source: str | None
 ) -> Config:
@@ -582,6 +599,7 @@ def _build(
         wechat=_wechat(section("wechat")),
         wecom=_wecom(section("wecom")),
         quiet_hours=_quiet_hours(section("quiet_hours")),
+        run=_run(section("run")),
         source=source,
     )
 

@@ -6,6 +6,10 @@ Telegram webhook and the WeChat callback share one Starlette app when they share
 then Telegram polling or setWebhook. SIGINT/SIGTERM stop it in reverse: no new updates or
 callbacks, the updates in flight finish (each is one transaction: nothing is half-recorded),
 the outbox finishes its pass, then connections and the database close.
+
+Several instances may run on one PostgreSQL database. The scheduler and Telegram polling are
+roles only one of them plays: each is elected by a lease (schedules/election.py), taken over
+within `[run] lease_seconds` when its holder dies. On SQLite the one process always wins.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import signal
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -29,6 +34,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.wechat.channel import WechatChannel
 from bot.config import Config, mask_url_password, split_host_port
 from bot.core.clock import Clock
+from schedules.election import Action, Elected, instance_name
 from schedules.scheduler import Scheduler
 from storage import Store
 
@@ -76,6 +82,10 @@ class Runtime:
     _listeners: list[tuple[_Listener, asyncio.Task[None]]] = field(default_factory=list)
     _outbox: asyncio.Task[None] | None = None
     _outbox_stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # this process's name as a lease holder (by default schedules.election.instance_name)
+    instance: str = ""
+    _elections: dict[str, tuple[Elected, asyncio.Task[None]]] = field(default_factory=dict)
+    _elections_stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         """Bring everything up (on failure, what was started is stopped again)."""
@@ -100,7 +110,7 @@ class Runtime:
         self._outbox = asyncio.create_task(app.dispatcher.run_forever(self._outbox_stop))
         if self.scheduler:
             self._scheduler = Scheduler(app)
-            await self._scheduler.start()
+            await self._elect("scheduler", self._scheduler.start, self._scheduler.stop)
         if self.wechat is not None:
             await self.wechat.start()
         if self.telegram is not None:
@@ -112,8 +122,28 @@ class Runtime:
                 raise CannotRun(f"Telegram is unreachable at {self.config.telegram.base_url}: "
                                 f"{err.message}") from None
         await self._listen()
-        if self.telegram is not None:
+        if self.telegram is not None and self.telegram.webhook is None:
+            await self._elect("telegram-poller", self.telegram.take_updates,
+                              self.telegram.stop_polling)
+        elif self.telegram is not None:
             await self.telegram.take_updates()
+
+    async def _elect(self, role: str, start: Action, stop: Action) -> None:
+        """Play `role` while this instance holds its lease: the first round now (a single
+        instance has it running when start-up ends), then in the background."""
+        assert self.app is not None
+        store = self.app.store
+        lease = timedelta(seconds=self.config.run.lease_seconds)
+        self.instance = self.instance or instance_name(store.engine, self.app.instance_id)
+        elected = Elected(store, self.clock, role, self.instance, start, stop, lease=lease)
+        first = await elected.step()
+        task = asyncio.create_task(elected.run(self._elections_stop, first=first))
+        self._elections[role] = (elected, task)
+
+    def holds(self, role: str) -> bool:
+        """Whether this instance plays `role` ("scheduler", "telegram-poller") right now."""
+        found = self._elections.get(role)
+        return found is not None and found[0].playing
 
     def _channels(self, app: App) -> None:
         """Build the configured channels and give the outbox their senders."""
@@ -168,6 +198,10 @@ class Runtime:
         for _, task in self._listeners:
             await asyncio.gather(task, return_exceptions=True)
         self._listeners.clear()
+        self._elections_stop.set()  # each role stops and its lease is given up
+        for _, task in self._elections.values():
+            await asyncio.gather(task, return_exceptions=True)
+        self._elections.clear()
         if self.telegram is not None:
             await self.telegram.halt()
         if self._scheduler is not None:
@@ -194,7 +228,9 @@ class Runtime:
         """What is running, for the start-up line."""
         names = [f"Telegram ({self.config.telegram.mode})"] if self.telegram else []
         names += ["WeChat"] if self.wechat else []
-        return names + (["scheduler"] if self._scheduler else [])
+        if self._scheduler is not None:
+            names.append("scheduler" if self.holds("scheduler") else "scheduler (standby)")
+        return names
 
     async def serve(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set."""
@@ -229,8 +265,10 @@ async def run_service(config: Config, clock: Clock) -> int:
     try:
         await runtime.start()
         settle_memory()
-        print(f"zhibu 正在运行：{', '.join(runtime.channels())}；数据库 "
-              f"{config.database.sqlite_path() or mask_url_password(config.database.url)}。"
+        where = config.database.sqlite_path() or mask_url_password(config.database.url)
+        if config.database.sqlite_path() is None and runtime.app is not None:
+            where += f"（实例 {runtime.app.instance_id}）"  # one of several: which one
+        print(f"zhibu 正在运行：{', '.join(runtime.channels())}；数据库 {where}。"
               "按 Ctrl+C 停止。", flush=True)
         await stop.wait()
     finally:

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.rules import parse_rule
 from schedules.plan import REMIND_EARLY
-from storage import MemberData, SqliteStore, Tx
+from storage import MemberData, SqliteStore, Tx, open_store
 from tests.fakes.botapi import FakeBotApi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,14 +57,15 @@ async def add_bound_members(tx: Tx, branch_id: int, count: int, now: datetime, *
         await tx.bind(channel, account(i), member_id, None, now)
 
 
-async def seed_broadcast(db: Path, members: int, first_chat: int, now: datetime, *,
+async def seed_broadcast(db: Path | str, members: int, first_chat: int, now: datetime, *,
                          ago: timedelta = timedelta(minutes=3)) -> str:
     """One branch whose early reminder fell due `ago` before `now`; `members` members, member
-    i bound on Telegram to chat `first_chat + i`. Returns the occurrence's job_runs key."""
+    i bound on Telegram to chat `first_chat + i`. Returns the occurrence's job_runs key.
+    `db` is a SQLite file, or a database url (a PostgreSQL schema)."""
     due = (now - ago).astimezone(TZ).replace(second=0, microsecond=0)
     session_day = due.date() + timedelta(days=DAYS_BEFORE)
     rule = parse_rule(f"每月{session_day.day}日 09:00")
-    store = await SqliteStore.open(db)
+    store = await (open_store(db) if isinstance(db, str) else SqliteStore.open(db))
     try:
         async with store.transaction() as tx:
             branch, _ = await tx.ensure_branch(BRANCH, now)
@@ -81,14 +82,19 @@ async def seed_broadcast(db: Path, members: int, first_chat: int, now: datetime,
     return f"{REMIND_EARLY}:{branch.id}:{session.isoformat()}"
 
 
-def write_config(path: Path, db: Path, base_url: str, *, rate_limit: float) -> Path:
-    """A zhibu.toml: the database, Telegram at the fake, no quiet hours (start == end)."""
+def write_config(path: Path, db: Path | str, base_url: str, *, rate_limit: float,
+                 lease_seconds: float | None = None) -> Path:
+    """A zhibu.toml: the database (a SQLite file, or a url with its files beside the config),
+    Telegram at the fake, no quiet hours (start == end), the roles' lease if given."""
+    database = (f'url = "{db}"\nfiles = "{path.parent / "files"}"' if isinstance(db, str)
+                else f'url = "sqlite:///{db}"')
+    run = f"\n[run]\nlease_seconds = {lease_seconds}\n" if lease_seconds else ""
     path.write_text(
         'timezone = "Asia/Shanghai"\n\n'
-        f'[database]\nurl = "sqlite:///{db}"\n\n'
+        f"[database]\n{database}\n\n"
         f'[telegram]\ntoken = "{FakeBotApi.token}"\nbase_url = "{base_url}"\n'
         f"rate_limit = {rate_limit}\n\n"
-        '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n', encoding="utf-8")
+        '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n' + run, encoding="utf-8")
     return path
 
 

@@ -183,6 +183,15 @@ class TelegramChannel:
                 allowed_updates=ALLOWED_UPDATES)
             log.info("telegram: webhook at %s", self.webhook.path)
 
+    async def stop_polling(self) -> None:
+        """Stop getUpdates (another instance polls now); take_updates may start it again.
+        Updates already fetched are still handled, and confirmed to Telegram on the way out,
+        so the next poller does not get them again."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+            log.info("telegram: stopped polling")
+
     async def register_commands(self) -> None:
         """Commands in Chinese (the default) and English; /help and /bindgroup in groups;
         each bound officer's chat, the secretary words too.
