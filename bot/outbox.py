@@ -8,6 +8,13 @@ channel's sender paces them (per chat, per group, overall). If the process dies,
 flight are put back at the next start (`resume`), so nothing is lost; a row whose request
 reached the platform just before the crash may be sent twice — at most `max_in_flight` rows.
 
+Several instances may send from one PostgreSQL database. A claim makes the rows this
+instance's (`instance`) for `lease` seconds; a row still in flight after that was left by an
+instance that died and is claimed again by another, in the same per-member order. Claims and
+marks lock only their own rows (`transaction(serial=False)`): they do not queue behind the
+handlers' units of work. While it runs, the dispatcher also keeps this instance's lease
+(`Peers`), and the send budgets of its senders take their share of the bot's rate.
+
 Each row costs few trips to the database (a broadcast's pace depends on it: one connection
 serves every transaction): its recipient is read in the claim's transaction, and the rows
 accepted while one "sent" mark is being written are marked together in the next (a row keeps
@@ -17,8 +24,10 @@ its place in the window until its mark is committed).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -27,6 +36,7 @@ from zoneinfo import ZoneInfo
 from bot.config import QuietHours
 from bot.core.clock import Clock
 from bot.core.i18n import t
+from bot.ratelimit import Peers, SendBudget
 from handlers.notify import push
 from storage import Store, Tx
 from storage.models import Binding, Member, OutboxRow
@@ -79,7 +89,8 @@ class Dispatcher:
     def __init__(self, store: Store, clock: Clock, senders: dict[str, Sender],
                  *, max_attempts: int = 5, base_delay: float = 5.0, max_in_flight: int = 16,
                  quiet: QuietHours | None = None, tz: ZoneInfo | None = None,
-                 locale: str = "zh-Hans") -> None:
+                 locale: str = "zh-Hans", instance: str | None = None, lease: float = 60.0,
+                 peers: Peers | None = None) -> None:
         self.store = store
         self.clock = clock
         self.senders = senders
@@ -89,6 +100,9 @@ class Dispatcher:
         self.quiet = quiet
         self.tz = tz
         self.locale = locale
+        self.instance = instance or new_instance_id()
+        self.lease = timedelta(seconds=lease)  # longer than one row's send, retries included
+        self.peers = peers
         self._wake = asyncio.Event()
         self._stop: asyncio.Event | None = None
         self._marks = _SentMarks(store)
@@ -98,9 +112,10 @@ class Dispatcher:
         self._wake.set()
 
     async def resume(self) -> int:
-        """At start-up: rows left in flight by a stopped process go back in the queue."""
+        """At start-up: rows left in flight by a stopped process go back in the queue (on
+        PostgreSQL only those of instances no longer alive; see release_inflight)."""
         async with self.store.transaction() as tx:
-            return await tx.release_inflight()
+            return await tx.release_inflight(self.clock.now())
 
     def quiet_now(self) -> bool:
         """Inside quiet hours nothing but urgent alerts goes out."""
@@ -124,9 +139,10 @@ class Dispatcher:
                 room = min(budget, self.max_in_flight - len(running))
                 wanted = not running or (not short and room >= min(refill, budget))
                 if room > 0 and wanted and failure is None and not self._stopping():
-                    async with self.store.transaction() as tx:
+                    async with self.store.transaction(serial=False) as tx:
                         rows = await tx.claim_due(self.clock.now(), room,
-                                                  urgent_only=self.quiet_now())
+                                                  urgent_only=self.quiet_now(),
+                                                  claimer=self.instance, lease=self.lease)
                         recipients = [(await tx.get_member(row.member_id),
                                        await tx.bindings_for(row.member_id)) for row in rows]
                     short = len(rows) < room
@@ -163,18 +179,30 @@ class Dispatcher:
         Passes are long (a broadcast flows through the window without draining it every few
         rows); setting `stop` ends the pass in progress after the rows in flight."""
         self._stop = stop
-        while not stop.is_set():
-            self._wake.clear()  # before the pass: a notify during it is not lost
-            try:
-                result = await self.run_once(limit=self.max_in_flight * 64)
-            except Exception:  # boundary: a storage hiccup must not end the loop
-                log.exception("outbox pass failed")
-                result = DispatchResult()
-            if result.claimed == 0:
+        heartbeat = None
+        if self.peers is not None:
+            heartbeat = asyncio.create_task(self.peers.keep(stop, self.budgets()))
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before the pass: a notify during it is not lost
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=idle)
-                except TimeoutError:
-                    pass
+                    result = await self.run_once(limit=self.max_in_flight * 64)
+                except Exception:  # boundary: a storage hiccup must not end the loop
+                    log.exception("outbox pass failed")
+                    result = DispatchResult()
+                if result.claimed == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=idle)
+        finally:
+            if heartbeat is not None:
+                if not stop.is_set():  # cancelled rather than stopped
+                    heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
+
+    def budgets(self) -> list[SendBudget]:
+        """The send budgets of the senders (Telegram's) that the instances share."""
+        found = [getattr(sender, "budget", None) for sender in self.senders.values()]
+        return [b for b in found if isinstance(b, SendBudget)]
 
     async def _deliver(self, row: OutboxRow, member: Member | None, bindings: list[Binding],
                        result: DispatchResult) -> None:
@@ -206,7 +234,7 @@ class Dispatcher:
         """Send a row, or for an "edit" row rewrite the message it refers to where we can."""
         sender = self.senders[target.channel]
         if row.kind == "edit" and row.ref_key:
-            async with self.store.transaction() as tx:
+            async with self.store.transaction(serial=False) as tx:
                 earlier = await tx.sent_ref(row.member_id, row.ref_key)
             if earlier and earlier[0] in self.senders:
                 channel, external_id, platform_ref = earlier
@@ -223,8 +251,12 @@ class Dispatcher:
             delay = retry_after if retry_after is not None else (
                 self.base_delay * 2 ** (row.attempts - 1) * random.uniform(1.0, 1.25))
             retry_at = self.clock.now() + timedelta(seconds=delay)
-        async with self.store.transaction() as tx:
-            await tx.mark_failed(row.id, reason, retry_at)
+        # Single-row writes and a push queued once per key: safe beside the units of work.
+        async with self.store.transaction(serial=False) as tx:
+            if not await tx.mark_failed(row.id, reason, retry_at, claimer=self.instance):
+                log.warning("outbox row %s: claimed again by another instance after its lease "
+                            "ran out; leaving it to them", row.id)
+                return
             if unreachable and target is not None:
                 await tx.mark_unreachable(target.channel, target.external_id, self.clock.now())
             if give_up and notify and row.kind not in (DEAD_NOTICE, "edit"):
@@ -280,7 +312,7 @@ class _SentMarks:
                 return
             batch, self._waiting = self._waiting, []
             try:
-                async with self.store.transaction() as tx:
+                async with self.store.transaction(serial=False) as tx:
                     for sent in batch:
                         await tx.mark_sent(sent.row_id, sent.channel, sent.at, sent.external_id,
                                            sent.ref)
@@ -289,6 +321,11 @@ class _SentMarks:
                 raise
             for sent in batch:
                 sent.written = True
+
+
+def new_instance_id() -> str:
+    """A name for this zhibu instance, new at every start (its claims and leases carry it)."""
+    return uuid.uuid4().hex[:12]
 
 
 def _pick(bindings: list[Binding], senders: dict[str, Sender]) -> Binding | None:

@@ -5,6 +5,11 @@ minute into a group; past that it answers 429 with `retry_after`. Every request 
 message in a chat first takes a slot here: the chat's own turn (FIFO per chat, spaced, paused
 after a 429), then a slot of the overall rate, granted to replies before pushes. Pacing uses the
 event loop's monotonic clock: it is about the network, not about the assistant's notion of now.
+
+The limit is the bot's, however many zhibu instances send for it: `Peers` keeps this
+instance's lease and counts the live ones on the shared database, and each instance's budget
+takes its share (`SendBudget.share`), `rate_limit / instances`. Per-chat spacing needs no
+sharing: a chat's updates reach one instance at a time, and its pushes are claimed in order.
 """
 
 from __future__ import annotations
@@ -12,8 +17,16 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.core.clock import Clock
+from storage import Store
+from storage.repo_instances import instance_lease
+
+log = logging.getLogger(__name__)
 
 REPLY = 0  # an answer to someone who is waiting: goes first
 PUSH = 1  # an outbox row: alerts, reminders, broadcasts
@@ -49,14 +62,10 @@ class SendBudget:
                  group_window: float = 60.0) -> None:
         if rate <= 0:
             raise ValueError("rate must be > 0")
-        self.interval = 1.0 / rate
-        # Never more than `rate` requests in any second: spacing alone allows a short catch-up
-        # burst after the loop stalled, which is what earns 429s from a platform's counter.
-        # The window holds when each granted request really started (its task ran again),
-        # not when it was granted: a busy loop delays some starts and not others.
-        self._window_n = max(1, int(rate))
-        self._window_len = self._window_n / rate + WINDOW_MARGIN
-        self._started: deque[float] = deque(maxlen=self._window_n)
+        self.rate = rate  # the bot's whole budget; this instance uses `rate / instances`
+        self.instances = 1
+        self._started: deque[float] = deque()
+        self._pace(rate)
         self._unstarted = 0  # granted, its task not yet running
         self.per_chat = per_chat
         self.group_max = group_max
@@ -91,6 +100,33 @@ class SendBudget:
             self._acquired += 1
             if self._acquired % _PRUNE_EVERY == 0:
                 self._prune()
+
+    def share(self, instances: int) -> None:
+        """Use this instance's share of the bot's rate: `rate / instances` from now on."""
+        instances = max(1, instances)
+        if instances == self.instances:
+            return
+        self.instances = instances
+        self._pace(self.rate / instances)
+        if self._timer is not None:  # a slot may open sooner (or later) than armed for
+            self._timer.cancel()
+            self._timer = None
+            self._arm()
+
+    @property
+    def current_rate(self) -> float:
+        """Requests a second this instance may send now."""
+        return 1.0 / self.interval
+
+    def _pace(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        # Never more than `rate` requests in any second: spacing alone allows a short catch-up
+        # burst after the loop stalled, which is what earns 429s from a platform's counter.
+        # The window holds when each granted request really started (its task ran again),
+        # not when it was granted: a busy loop delays some starts and not others.
+        self._window_n = max(1, int(rate))
+        self._window_len = self._window_n / rate + WINDOW_MARGIN
+        self._started = deque(self._started, maxlen=self._window_n)
 
     def pause(self, chat: str, seconds: float) -> None:
         """The platform asked us to leave this chat alone for a while (429 retry_after)."""
@@ -181,3 +217,60 @@ class SendBudget:
 
 def _now() -> float:
     return asyncio.get_running_loop().time()
+
+
+class Peers:
+    """This instance among those sharing one database: it renews its own lease every `every`
+    seconds and counts the instances whose lease holds (itself always included).
+
+    The lease outlives a few missed renewals (`ttl`), so a slow transaction does not make an
+    instance look dead; one that did die stops being counted within `ttl`, and the others'
+    budgets grow back. Leases of instances gone for a day are deleted.
+    """
+
+    def __init__(self, store: Store, clock: Clock, instance_id: str, *, every: float = 5.0,
+                 ttl: timedelta = timedelta(seconds=15)) -> None:
+        self.store = store
+        self.clock = clock
+        self.instance_id = instance_id
+        self.every = every
+        self.ttl = ttl
+        self.count = 1
+
+    async def beat(self) -> int:
+        """Renew this instance's lease; how many instances are live now."""
+        now = self.clock.now()
+        async with self.store.transaction(serial=False) as tx:
+            await tx.take_lease(instance_lease(self.instance_id), self.instance_id, now,
+                                self.ttl)
+            live = await tx.live_instances(now)
+            await tx.forget_instances(now - timedelta(days=1))
+        self.count = len(set(live) | {self.instance_id})
+        return self.count
+
+    async def leave(self) -> None:
+        """A clean stop: the others take back this instance's share at their next beat."""
+        async with self.store.transaction(serial=False) as tx:
+            await tx.drop_lease(instance_lease(self.instance_id), self.instance_id)
+
+    async def keep(self, stop: asyncio.Event, budgets: list[SendBudget]) -> None:
+        """Beat until `stop` is set, sharing each budget among the live instances; then
+        leave. A failed beat (the database away for a moment) keeps the last count."""
+        try:
+            while not stop.is_set():
+                try:
+                    count = await self.beat()
+                except Exception:  # boundary: a storage hiccup must not end the heartbeat
+                    log.exception("instance heartbeat failed")
+                    count = self.count
+                for budget in budgets:
+                    budget.share(count)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.every)
+                except TimeoutError:
+                    pass
+        finally:
+            try:
+                await self.leave()
+            except Exception:  # boundary: the lease then simply expires
+                log.warning("could not give up the instance lease", exc_info=True)

@@ -123,14 +123,18 @@ class PostgresStore:
             return int(version)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgTx]:
-        """Run a unit of work: commit when the block ends, roll back if it raises."""
+    async def transaction(self, *, serial: bool = True) -> AsyncIterator[PgTx]:
+        """Run a unit of work: commit when the block ends, roll back if it raises.
+
+        `serial=False` skips the unit-of-work lock: the outbox's claims and marks, which lock
+        only the rows they take, run beside the handlers instead of queueing behind them."""
         async with self._pool.acquire() as conn:
             tr = conn.transaction()
             await tr.start()
             tx = PgTx(conn, self.files)
             try:
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", UNIT_OF_WORK_LOCK)
+                if serial:
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", UNIT_OF_WORK_LOCK)
                 yield tx
             except BaseException:
                 tx._end()

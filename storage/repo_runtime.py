@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.models import Conversation, OutboxRow
 from storage.repo_base import RepoBase, Row
+from storage.repo_instances import PREFIX as INSTANCE_PREFIX
 from storage.timefmt import parse_ts, ts
 
 
@@ -30,11 +31,28 @@ def _outbox(row: Row) -> OutboxRow:
     )
 
 
-def claim_query(urgent_only: bool) -> str:
+# How long a claimed row belongs to the instance that claimed it: longer than any send of one
+# row takes, retries of a 429 included. After that any instance may claim it again.
+LEASE = timedelta(seconds=60)
+# pg_advisory_xact_lock key ("claim"): claims run one at a time across instances, beside the
+# units of work rather than behind them. Each claim then sees every claim committed before it,
+# which is what keeps a member's pushes in order (a row another instance is claiming right now
+# is invisible to a concurrent claim, and would not hold the member's next row back).
+CLAIM_LOCK = 0x636C61696D
+
+
+def _locking(engine: str) -> str:
+    """What a claim adds on PostgreSQL: lock the rows taken, pass over rows another
+    transaction holds (a row being marked sent) instead of waiting for it."""
+    return " FOR UPDATE SKIP LOCKED" if engine == "postgresql" else ""
+
+
+def claim_query(urgent_only: bool, engine: str = "sqlite") -> str:
     """The due rows in the order they are sent (parameters: now, limit).
 
     It walks the outbox_claim index (no sort however many rows a broadcast left); the hold on
-    a member's later rows is one probe of the small outbox_holding index.
+    a member's later rows is one probe of the small outbox_holding index. The text is the
+    same on both engines but for PostgreSQL's row locks.
     """
     urgent = "AND urgent = 1 " if urgent_only else ""
     return (
@@ -43,7 +61,7 @@ def claim_query(urgent_only: bool) -> str:
         "AND e.id < outbox.id "
         "AND (e.state = 'inflight' OR (e.state = 'pending' AND e.attempts > 0)) "
         f"{urgent.replace('urgent', 'e.urgent')}) "
-        "ORDER BY urgent DESC, not_before, id LIMIT ?"
+        "ORDER BY urgent DESC, not_before, id LIMIT ?" + _locking(engine)
     )
 
 
@@ -138,7 +156,8 @@ class RuntimeRepo(RepoBase):
         return changed > 0
 
     async def claim_due(
-        self, now: datetime, limit: int, *, urgent_only: bool = False
+        self, now: datetime, limit: int, *, urgent_only: bool = False,
+        claimer: str | None = None, lease: timedelta = LEASE,
     ) -> list[OutboxRow]:
         """Mark up to `limit` due pending rows in flight and return them, urgent then oldest.
 
@@ -147,8 +166,16 @@ class RuntimeRepo(RepoBase):
         its retry, or due again and taken first), and a claim takes at most one row per
         member (rows sent side by side could cross on the way). In quiet hours only urgent
         rows go out, so only an urgent row holds another back.
+
+        The rows are `claimer`'s until now + `lease`. A row in flight past its lease was left
+        by an instance that died: it goes back in the queue first, keeping its place (and
+        holding the member's later rows back, since it has been tried), and is claimed again
+        like any other.
         """
-        rows = await self._all(claim_query(urgent_only), (ts(now), limit))
+        if self.engine == "postgresql":
+            await self._run("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
+        await self._expire_claims(now, claimer)
+        rows = await self._all(claim_query(urgent_only, self.engine), (ts(now), limit))
         claimed, members = [], set()
         for r in rows:
             if r["member_id"] not in members:
@@ -157,12 +184,31 @@ class RuntimeRepo(RepoBase):
         if claimed:
             marks = ",".join("?" * len(claimed))
             await self._run(
-                "UPDATE outbox SET state = 'inflight', attempts = attempts + 1 "
-                f"WHERE id IN ({marks})",
-                [row.id for row in claimed],
+                "UPDATE outbox SET state = 'inflight', attempts = attempts + 1, "
+                f"claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                [claimer, ts(now + lease), *(row.id for row in claimed)],
             )
         # Hand out the rows as now stored: the dispatcher's back-off counts this attempt.
         return [replace(row, state="inflight", attempts=row.attempts + 1) for row in claimed]
+
+    async def _expire_claims(self, now: datetime, claimer: str | None = None) -> int:
+        """Rows whose claimer's lease ran out go back in the queue (a few rows at most: only
+        rows in flight are looked at, through the outbox_claim index). On PostgreSQL, so do
+        rows of another instance whose 'instance:' lease has expired (it was killed: a clean
+        stop drops the lease after its rows went out): they need not wait out their own."""
+        dead = ""
+        params: list[object] = [ts(now)]
+        if self.engine == "postgresql" and claimer is not None:
+            dead = (" OR (claimed_by IS NOT NULL AND claimed_by <> ? AND EXISTS ("
+                    "SELECT 1 FROM leases WHERE leases.name = ? || outbox.claimed_by "
+                    "AND leases.expires_at <= ?))")
+            params += [claimer, INSTANCE_PREFIX, ts(now)]
+        return await self._run(
+            "UPDATE outbox SET state = 'pending' WHERE id IN (SELECT id FROM outbox "
+            f"WHERE state = 'inflight' AND (claimed_until IS NULL OR claimed_until <= ?{dead})"
+            f"{_locking(self.engine)})",
+            params,
+        )
 
     async def mark_sent(
         self, row_id: int, channel: str, now: datetime,
@@ -196,17 +242,24 @@ class RuntimeRepo(RepoBase):
             return None
         return str(row["channel"]), str(row["external_id"]), str(row["platform_ref"])
 
-    async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None) -> None:
-        """Sending failed: try again at retry_at, or give up (dead) when it is None."""
+    async def mark_failed(self, row_id: int, error: str, retry_at: datetime | None, *,
+                          claimer: str | None = None) -> bool:
+        """Sending failed: try again at retry_at, or give up (dead) when it is None.
+
+        With `claimer`, only while the row is still in flight as that instance's claim: once
+        its lease ran out the row belongs to whoever claimed it since (False then)."""
+        mine = " AND state = 'inflight' AND claimed_by = ?" if claimer is not None else ""
+        tail = [claimer] if claimer is not None else []
         if retry_at is None:
-            await self._run(
-                "UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?", (error, row_id)
-            )
-        else:
-            await self._run(
-                "UPDATE outbox SET state = 'pending', last_error = ?, not_before = ? WHERE id = ?",
-                (error, ts(retry_at), row_id),
-            )
+            return await self._run(
+                f"UPDATE outbox SET state = 'dead', last_error = ? WHERE id = ?{mine}",
+                [error, row_id, *tail],
+            ) > 0
+        return await self._run(
+            "UPDATE outbox SET state = 'pending', last_error = ?, not_before = ? "
+            f"WHERE id = ?{mine}",
+            [error, ts(retry_at), row_id, *tail],
+        ) > 0
 
     async def outbox_counts(self) -> dict[str, int]:
         """How many rows are in each state."""
@@ -229,9 +282,25 @@ class RuntimeRepo(RepoBase):
             (ts(now), channel, external_id),
         )
 
-    async def release_inflight(self) -> int:
-        """Put rows left in flight by a stopped process back in the queue."""
-        return await self._run("UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
+    async def release_inflight(self, now: datetime | None = None) -> int:
+        """Put rows left in flight by a stopped process back in the queue.
+
+        On SQLite (or without `now`: the caller knows nothing else is sending) that is every
+        row in flight: one process sends, and it is starting. On PostgreSQL other instances
+        may be sending theirs: only rows whose claimer no longer keeps its `instance:` lease at
+        `now` (it died; see storage/repo_instances) go back now; the rest stay theirs until
+        their claim's lease runs out.
+        """
+        if self.engine != "postgresql" or now is None:
+            return await self._run(
+                "UPDATE outbox SET state = 'pending' WHERE state = 'inflight'")
+        return await self._run(
+            "UPDATE outbox SET state = 'pending' WHERE id IN (SELECT id FROM outbox "
+            "WHERE state = 'inflight' AND (claimed_by IS NULL OR NOT EXISTS (SELECT 1 "
+            "FROM leases WHERE leases.name = 'instance:' || outbox.claimed_by "
+            f"AND leases.expires_at > ?)){_locking(self.engine)})",
+            (ts(now),),
+        )
 
     async def outbox_rows(
         self, member_id: int | None = None, state: str | None = None

@@ -100,8 +100,10 @@ class SqliteStore:
         return cls(conn, opened[0], target)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteTx]:
-        """Run a unit of work: commit when the block ends, roll back if it raises."""
+    async def transaction(self, *, serial: bool = True) -> AsyncIterator[SqliteTx]:
+        """Run a unit of work: commit when the block ends, roll back if it raises.
+
+        Always one at a time (`serial` is for PostgreSQL: one file has one writer)."""
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             tx = SqliteTx(self._db)

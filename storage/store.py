@@ -24,8 +24,12 @@ class Store(Protocol):
     path: str
     engine: str
 
-    def transaction(self) -> AbstractAsyncContextManager[Tx]:
-        """Run a unit of work: commit when the block ends, roll back if it raises."""
+    def transaction(self, *, serial: bool = True) -> AbstractAsyncContextManager[Tx]:
+        """Run a unit of work: commit when the block ends, roll back if it raises.
+
+        `serial=False` (PostgreSQL) runs it beside other units of work rather than after them:
+        only for statements that are safe so under READ COMMITTED — single-row writes, or
+        claims that lock what they take (FOR UPDATE SKIP LOCKED). SQLite ignores it."""
         ...
 
     async def close(self) -> None:

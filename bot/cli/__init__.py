@@ -17,6 +17,7 @@ from bot.cli.errors import CommandError
 from bot.cli.group_commands import add_parser as add_group_parser
 from bot.cli.material_args import add_parser as add_material_parser
 from bot.cli.member_commands import add_parser as add_member_parser
+from bot.cli.migrate_command import add_parser as add_migrate_parser
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
 from bot.logs import configure as configure_logging
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_member_parser(sub)
     add_group_parser(sub)
     add_activity_parser(sub)
+    add_migrate_parser(sub)
     return parser
 
 

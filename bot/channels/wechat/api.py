@@ -1,4 +1,9 @@
-"""The small WeChat / WeCom HTTP API over httpx: one access-token holder, one retry on expiry."""
+"""The small WeChat / WeCom HTTP API over httpx: one access-token holder, one retry on expiry.
+
+Every fetch of an access_token may invalidate the one before, for every process using the
+account. Given a store and a name, the holder shares its token with the other zhibu
+instances through the database (`shared_tokens`): one fetches, the others read it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Any
 import httpx
 
 from bot.core.clock import Clock
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +36,21 @@ class WechatApiError(Exception):
 
 
 class TokenHolder:
-    """One access_token for every task in the process, refreshed before it expires."""
+    """One access_token for every task in the process, refreshed before it expires.
 
-    def __init__(self, fetch: Fetch, clock: Clock) -> None:
+    With `store` and `name` ('wechat:<appid>'), one for every instance too: on a miss the
+    holder first reads the token stored by whichever instance fetched last, and fetches only
+    when that one is missing, expiring or was just refused.
+    """
+
+    def __init__(self, fetch: Fetch, clock: Clock, *, store: Store | None = None,
+                 name: str | None = None) -> None:
+        if (store is None) != (name is None):
+            raise ValueError("a shared token needs both a store and a name")
         self._fetch = fetch
         self._clock = clock
+        self._store = store
+        self._name = name or ""
         self._lock = asyncio.Lock()
         self._token: str | None = None
         self._expires_at: datetime | None = None
@@ -52,11 +68,40 @@ class TokenHolder:
         async with self._lock:
             if self._token is not None and self._token != stale and self._valid():
                 return self._token
-            token, expires_in = await self._fetch(stale is not None and stale == self._token)
+            if self._store is None:
+                token, expires_in = await self._fetch(stale is not None and stale == self._token)
+                self.fetches += 1
+                return self._keep(token, self._clock.now() + timedelta(seconds=expires_in))
+            return await self._shared(self._store, stale)
+
+    async def _shared(self, store: Store, stale: str | None) -> str:
+        """The stored token if it is fresh and not `stale`; else fetch one and store it.
+
+        The fetch happens inside a unit of work: instances take turns, and the one that waited
+        finds the token the other just stored (read again under the lock) instead of fetching
+        a second, which would invalidate the first."""
+        async with store.transaction(serial=False) as tx:  # a plain read first, no waiting
+            found = await tx.shared_token(self._name)
+        if found is not None and self._usable(*found, stale):
+            return self._keep(*found)
+        async with store.transaction() as tx:
+            found = await tx.shared_token(self._name)
+            if found is not None and self._usable(*found, stale):
+                return self._keep(*found)
+            held = found[0] if found is not None else self._token
+            token, expires_in = await self._fetch(stale is not None and stale == held)
             self.fetches += 1
-            self._token = token
-            self._expires_at = self._clock.now() + timedelta(seconds=expires_in)
-            return token
+            expires_at = self._clock.now() + timedelta(seconds=expires_in)
+            await tx.store_shared_token(self._name, token, expires_at)
+        return self._keep(token, expires_at)
+
+    def _usable(self, token: str, expires_at: datetime, stale: str | None) -> bool:
+        return token != stale and self._clock.now() < expires_at - REFRESH_MARGIN
+
+    def _keep(self, token: str, expires_at: datetime) -> str:
+        self._token = token
+        self._expires_at = expires_at
+        return token
 
     def _valid(self) -> bool:
         return (

@@ -35,6 +35,7 @@ from bot.config import Config, WechatConfig, WecomConfig
 from bot.core.clock import Clock
 from bot.outbox import Sender
 from bot.understanding import warm_up
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ class WechatChannel:
             raise ValueError("[wechat] app_id is required in safe mode")
         self.config = wc
         self.http = httpx.AsyncClient(transport=transport, timeout=HTTP_TIMEOUT)
-        self.api = wechat_api(self.http, wc, clock)
-        self.wecom = wecom_sender(self.http, config.wecom, clock, config.locale)
+        self.api = wechat_api(self.http, wc, clock, app.store)
+        self.wecom = wecom_sender(self.http, config.wecom, clock, config.locale, app.store)
         self.sender = WechatSender(
             app.store, clock, self.api, template_id=wc.reminder_template_id,
             rate_limit=wc.rate_limit, tz=config.timezone, locale=config.locale,
@@ -99,19 +100,26 @@ class WechatChannel:
         await self.stop()
 
 
-def wechat_api(http: httpx.AsyncClient, wc: WechatConfig, clock: Clock) -> ApiClient | None:
-    """The Official Account API client (None without app_id and app_secret)."""
+def wechat_api(http: httpx.AsyncClient, wc: WechatConfig, clock: Clock,
+               store: Store | None = None) -> ApiClient | None:
+    """The Official Account API client (None without app_id and app_secret). With a store,
+    the access_token is shared with every instance on it: each fetch revokes the last one."""
     if not (wc.app_id and wc.app_secret):
         return None
     fetch = wechat_token_fetch(http, wc.api_base_url, wc.app_id, wc.app_secret)
-    return ApiClient(http, wc.api_base_url, TokenHolder(fetch, clock))
+    tokens = TokenHolder(fetch, clock, store=store,
+                         name=f"wechat:{wc.app_id}" if store is not None else None)
+    return ApiClient(http, wc.api_base_url, tokens)
 
 
 def wecom_sender(http: httpx.AsyncClient, wc: WecomConfig, clock: Clock,
-                 locale: str) -> WecomSender | None:
-    """The WeCom sender (None unless corp_id, secret and agent_id are set)."""
+                 locale: str, store: Store | None = None) -> WecomSender | None:
+    """The WeCom sender (None unless corp_id, secret and agent_id are set); its token shared
+    like the Official Account's."""
     if not (wc.enabled and wc.corp_id and wc.secret and wc.agent_id):
         return None
     fetch = wecom_token_fetch(http, wc.api_base_url, wc.corp_id, wc.secret)
-    return WecomSender(ApiClient(http, wc.api_base_url, TokenHolder(fetch, clock)),
+    name = f"wecom:{wc.corp_id}:{wc.agent_id}" if store is not None else None
+    return WecomSender(ApiClient(http, wc.api_base_url,
+                                 TokenHolder(fetch, clock, store=store, name=name)),
                        wc.agent_id, locale)
