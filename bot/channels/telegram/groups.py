@@ -14,6 +14,7 @@ import unicodedata
 from telegram import ChatMemberUpdated, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
+from bot.channels.telegram.keys import message_key
 from bot.channels.telegram.send import CHANNEL, TelegramSender
 from bot.core.clock import Clock
 from bot.core.i18n import t
@@ -98,14 +99,15 @@ class GroupHandler:
             await self._line(message, "telegram.private_only")
             return
         inbound = InboundMessage(channel=CHANNEL, sender=str(user_id),
-                                 message_id=str(update.update_id), received_at=self.clock.now(),
-                                 text=text, chat_kind="group")
+                                 message_id=message_key(message.chat.id, update.update_id),
+                                 received_at=self.clock.now(), text=text, chat_kind="group")
         replies = await self.router.handle(inbound)
         now = self.clock.now()
         async with self.store.transaction() as tx:
             for index, reply in enumerate(replies):
                 buttons = [{"label": b.label, "data": b.data} for b in reply.buttons]
-                await tx.enqueue(f"telegram:group:{update.update_id}:{index}", binding.member_id,
+                key = f"telegram:group:{message.chat.id}:{update.update_id}:{index}"
+                await tx.enqueue(key, binding.member_id,
                                  "private_reply", reply.text, now, buttons=buttons, urgent=True)
 
     async def _bind_group(self, message: Message, user_id: int) -> None:
