@@ -82,10 +82,17 @@ async def seed_broadcast(db: Path | str, members: int, first_chat: int, now: dat
     return f"{REMIND_EARLY}:{branch.id}:{session.isoformat()}"
 
 
+WEBHOOK_SECRET = "s3cret-token"
+
+
 def write_config(path: Path, db: Path | str, base_url: str, *, rate_limit: float,
-                 lease_seconds: float | None = None) -> Path:
+                 lease_seconds: float | None = None, webhook_port: int | None = None) -> Path:
     """A zhibu.toml: the database (a SQLite file, or a url with its files beside the config),
-    Telegram at the fake, no quiet hours (start == end), the roles' lease if given."""
+    Telegram at the fake (polling, or a webhook on 127.0.0.1:`webhook_port`), no quiet hours
+    (start == end), the roles' lease if given."""
+    webhook = "" if webhook_port is None else (
+        f'mode = "webhook"\nwebhook_url = "http://127.0.0.1:{webhook_port}/telegram/hook"\n'
+        f'listen = "127.0.0.1:{webhook_port}"\nsecret_token = "{WEBHOOK_SECRET}"\n')
     database = (f'url = "{db}"\nfiles = "{path.parent / "files"}"' if isinstance(db, str)
                 else f'url = "sqlite:///{db}"')
     run = f"\n[run]\nlease_seconds = {lease_seconds}\n" if lease_seconds else ""
@@ -93,7 +100,7 @@ def write_config(path: Path, db: Path | str, base_url: str, *, rate_limit: float
         'timezone = "Asia/Shanghai"\n\n'
         f"[database]\n{database}\n\n"
         f'[telegram]\ntoken = "{FakeBotApi.token}"\nbase_url = "{base_url}"\n'
-        f"rate_limit = {rate_limit}\n\n"
+        f"rate_limit = {rate_limit}\n{webhook}\n"
         '[quiet_hours]\nstart = "00:00"\nend = "00:00"\n' + run, encoding="utf-8")
     return path
 

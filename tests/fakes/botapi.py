@@ -5,12 +5,14 @@
         uid = api.message(1001, "签到")        # an update, long-polled by getUpdates
         [call] = await api.wait_sent(1001)    # what the bot sent, waited for without sleeping
 
-It answers getMe, getUpdates (long poll, offsets confirm), deleteWebhook, setWebhook,
-setMyCommands, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
-sendDocument and sendPhoto (multipart). Failures can be scripted per call (429 with
-retry_after, 500, 403, a migrated group), every call can be slowed down (`latency`) and sends
-can be capped per second (`rate_limit`: 429 beyond, counted in `too_many`). When a webhook is
-set, injected updates are POSTed to it with the secret token instead of being polled.
+It answers getMe, getUpdates (long poll, offsets confirm: `confirmed_below`), deleteWebhook,
+setWebhook, setMyCommands, sendMessage, editMessageText, editMessageReplyMarkup,
+answerCallbackQuery, sendDocument and sendPhoto (multipart). Failures can be scripted per
+call (429 with retry_after, 500, 403, a migrated group), every call can be slowed down
+(`latency`) and sends can be capped per second (`rate_limit`: 429 beyond, counted in
+`too_many`). When a webhook is set, injected updates are POSTed to it with the secret token
+instead of being polled (again until answered 200 with `redeliver`, at most `max_connections`
+at once, like Telegram).
 `serve_in_subprocess` runs it in its own process with a small JSON control API (the bench).
 """
 
@@ -107,9 +109,18 @@ class FakeBotApi:
 
     token = TOKEN
 
-    def __init__(self, *, latency: float = 0.0, rate_limit: int | None = None) -> None:
+    def __init__(self, *, latency: float = 0.0, rate_limit: int | None = None,
+                 redeliver: float | None = None, max_connections: int = 40) -> None:
         self.latency = latency
         self.rate_limit = rate_limit
+        # Like Telegram: getUpdates with offset N confirms (and drops) every update below N;
+        # `confirmed_below` is the highest such N so far. A webhook update is confirmed by a
+        # 200; with `redeliver` (seconds between tries) any other answer, or none (the bot
+        # died), has it POSTed again, at most `max_connections` at once.
+        self.confirmed_below = 0
+        self.redeliver = redeliver
+        self.acknowledged: set[int] = set()  # webhook updates answered 200
+        self._connections = asyncio.Semaphore(max_connections)
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
         self.too_many = 0
@@ -288,8 +299,18 @@ class FakeBotApi:
         return response.status_code
 
     async def _deliver(self, update: dict[str, Any]) -> None:
-        assert self.webhook is not None
-        await self.post_webhook(update, self.webhook[1])
+        while self.webhook is not None and not self._closing:
+            async with self._connections:
+                try:
+                    status = await self.post_webhook(update, self.webhook[1])
+                except httpx.HTTPError:  # the bot is down (killed, restarting)
+                    status = 0
+            if status == 200:
+                self.acknowledged.add(int(update["update_id"]))
+                return
+            if self.redeliver is None:
+                return
+            await asyncio.sleep(self.redeliver)
 
     # -- scripting failures --------------------------------------------------------------------
     def fail(self, method: str, status: int, description: str, *, retry_after: int | None = None,
@@ -408,6 +429,9 @@ class FakeBotApi:
         limit = int(params.get("limit") or 100)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if offset > self.confirmed_below:
+                self.confirmed_below = offset
+                self._notify()  # wait_until re-checks: a confirmation is news
         loop = asyncio.get_running_loop()
         deadline = loop.time() + float(params.get("timeout") or 0)
         while True:

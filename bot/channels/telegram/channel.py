@@ -8,10 +8,12 @@
     await channel.halt()           # stop taking updates, finish those in flight
     await channel.close()          # close the HTTP clients (after the outbox stopped)
 
-Never run_polling(): that owns the loop. Updates are handled at most `concurrency` at a time
-and in order per person (their conversation lives in the database). Modules beside this one: ui
-(keyboards, pages), send (pacing, retries, errors), inbound (updates), groups (group chats),
-menus (officers' command menus), http (aiohttp requests), webhook (the endpoint).
+Never run_polling(): that owns the loop; nor PTB's Updater: it confirms updates to Telegram
+before they are handled (poller.py confirms only what has been handled). Updates are handled
+at most `concurrency` at a time and in order per person (their conversation lives in the
+database). Modules beside this one: ui (keyboards, pages), send (pacing, retries, errors),
+inbound (updates), groups (group chats), menus (officers' command menus), http (aiohttp
+requests), webhook (the endpoint), poller (getUpdates), fairness (who runs next).
 """
 
 from __future__ import annotations
@@ -21,19 +23,21 @@ import functools
 import logging
 import os
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from telegram import BotCommandScopeAllGroupChats, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.app import App
+from bot.channels.telegram.fairness import PerChatProcessor
 from bot.channels.telegram.http import AiohttpRequest, env_proxy
 from bot.channels.telegram.inbound import UpdateHandler
 from bot.channels.telegram.menus import OfficerMenus
+from bot.channels.telegram.poller import CommittedPoller
 from bot.channels.telegram.send import TelegramSender
 from bot.channels.telegram.ui import commands, group_commands
 from bot.channels.telegram.webhook import TelegramWebhook
@@ -47,45 +51,6 @@ CONCURRENCY = 8  # PLATFORMS.md: ≈8 beats 256 on 2 cores; SQLite serialises wr
 POOL = 64  # connections for sends: `concurrency` replies plus the outbox's rows in flight
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-class PerChatProcessor(BaseUpdateProcessor):
-    """At most N updates at once, and one at a time per person, in the order they came."""
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._queued: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for this person's earlier updates, then run this one."""
-        key = _person(update)
-        if key is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._queued[key] = self._queued.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._queued[key] -= 1
-            if not self._queued[key]:
-                del self._queued[key], self._locks[key]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
-def _person(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return update.effective_chat.id if update.effective_chat else None
 
 
 class Nudge:
@@ -154,7 +119,15 @@ class TelegramChannel:
             path = urlsplit(config.webhook_url).path or "/telegram"
             self.webhook = TelegramWebhook(bot, self.application.update_queue, self.handler,
                                            secret=config.secret_token, path=path)
+        self.poller = CommittedPoller(bot, self._feed, timeout=poll_timeout,
+                                      allowed_updates=ALLOWED_UPDATES)
         self._available = app.router.available
+
+    async def _feed(self, update: Update) -> asyncio.Future[None]:
+        """Queue a polled update for handling; the future resolves once it has been handled."""
+        done = self.handler.expect(update)
+        await self.application.update_queue.put(update)
+        return done
 
     async def start(self) -> None:
         """Log in (getMe), register the commands and start handling (no updates yet)."""
@@ -173,9 +146,10 @@ class TelegramChannel:
     async def take_updates(self) -> None:
         """Start polling, or tell Telegram where the webhook is (once it is listening)."""
         if self.webhook is None:
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(
-                poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            if self.poller.running:
+                return
+            await self.application.bot.delete_webhook()  # getUpdates is refused while one is set
+            self.poller.start()
             log.info("telegram: polling as @%s", self.application.bot.username)
         else:
             await self.application.bot.set_webhook(
@@ -185,11 +159,10 @@ class TelegramChannel:
 
     async def stop_polling(self) -> None:
         """Stop getUpdates (another instance polls now); take_updates may start it again.
-        Updates already fetched are still handled, and confirmed to Telegram on the way out,
+        Updates already fetched are still handled, and confirmed to Telegram once handled,
         so the next poller does not get them again."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self.poller.running:
+            await self.poller.stop()
             log.info("telegram: stopped polling")
 
     async def register_commands(self) -> None:
@@ -208,9 +181,7 @@ class TelegramChannel:
 
     async def halt(self) -> None:
         """Stop taking updates and let those in flight finish (their replies go out)."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        await self.poller.stop()
         if self.application.running:
             await self.application.stop()
 
@@ -225,7 +196,7 @@ class TelegramChannel:
 
 def build_application(config: TelegramConfig, concurrency: int) -> AnyApplication:
     """The PTB Application: our base_url, our update processor, no JobQueue, no Updater
-    for webhooks (our own endpoint feeds the update queue)."""
+    (our poller or our webhook endpoint feeds the update queue)."""
     # Opt in to PTB's future time periods (timedelta): PTB itself reads RetryAfter.retry_after
     # while building the error and warns (deprecated int) unless this is set.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -237,8 +208,7 @@ def build_application(config: TelegramConfig, concurrency: int) -> AnyApplicatio
                .concurrent_updates(PerChatProcessor(concurrency)).job_queue(None))
     if config.base_url.endswith("/bot"):
         builder = builder.base_file_url(config.base_url[: -len("/bot")] + "/file/bot")
-    if config.mode == "webhook":
-        builder = builder.updater(None)
+    builder = builder.updater(None)  # polling is ours too (poller.py): PTB's confirms early
     application: AnyApplication = builder.build()
     return application
 

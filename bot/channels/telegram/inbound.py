@@ -1,9 +1,11 @@
 """One Telegram update in: private messages, button presses and group chatter, answered.
 
 Only this module and its siblings know Telegram: an update becomes an InboundMessage (sender =
-the Telegram user id, message id = the update id, so a redelivered update has one effect), the
-router answers, and the answers go back through the TelegramSender. In a group the bot answers
-/help and /bindgroup only; anything personal is answered in private, never in the group.
+the Telegram user id, message id = "chat:update_id", so a redelivered update has one effect and
+an update id seen again from another chat is its own message), the router answers, and the
+answers go back through the TelegramSender. An update without a usable id is refused. In a
+group the bot answers /help and /bindgroup only; anything personal is answered in private,
+never in the group.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.channels.telegram.groups import GROUPS, GroupHandler, command_of
+from bot.channels.telegram.keys import message_key, update_key
 from bot.channels.telegram.menus import OfficerMenus
 from bot.channels.telegram.send import CHANNEL, Markup, TelegramSender
 from bot.channels.telegram.ui import (
@@ -59,17 +62,23 @@ class UpdateHandler:
         self.contact = contact_keyboard(locale)
         self.pager = Pager(secret, locale)
         self.groups = GroupHandler(router, sender, store, clock, locale=locale)
-        self._waiters: dict[int, asyncio.Future[None]] = {}
+        self._waiters: dict[int, asyncio.Future[None]] = {}  # id(update): the object itself
 
-    def expect(self, update_id: int) -> asyncio.Future[None]:
-        """A future resolved when this update has been handled (the webhook answers then)."""
+    def expect(self, update: Update) -> asyncio.Future[None]:
+        """A future resolved once this very update has been handled, its unit of work
+        committed (or failed and apologised for): only then is it acknowledged to Telegram,
+        by the webhook's 200 or the poller's offset. Keyed by the object, not its id: a
+        reused update id from another chat is another update."""
         future = asyncio.get_running_loop().create_future()
-        self._waiters[update_id] = future
+        self._waiters[id(update)] = future
         return future
 
     async def __call__(self, update: Update, context: Any) -> None:
         """PTB's callback for every update: the adapter's boundary."""
         try:
+            if update_key(update) is None:
+                log.warning("telegram: update without a usable update_id refused")
+                return
             await self.dispatch(update)
         except SendError as err:
             log.warning("telegram update %s: answer not delivered: %s", update.update_id,
@@ -79,7 +88,7 @@ class UpdateHandler:
             await self._apologise(update)
         finally:
             self.notify()  # the router may have queued pushes (after the answer: see _settle)
-            waiter = self._waiters.pop(update.update_id, None)
+            waiter = self._waiters.pop(id(update), None)
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
 
@@ -153,9 +162,10 @@ class UpdateHandler:
         return Attachment(filename=name, mime=mime, data=data)
 
     def _inbound(self, update: Update, user_id: int, **fields: Any) -> InboundMessage:
-        return InboundMessage(channel=CHANNEL, sender=str(user_id),
-                              message_id=str(update.update_id), received_at=self.clock.now(),
-                              **fields)
+        key = update_key(update)
+        assert key is not None  # checked in __call__
+        return InboundMessage(channel=CHANNEL, sender=str(user_id), message_id=key,
+                              received_at=self.clock.now(), **fields)
 
     async def answer(self, chat_id: int, update_id: int, replies: list[Reply]) -> None:
         """Send the router's replies, in order."""
@@ -232,7 +242,7 @@ class UpdateHandler:
 
     async def _page(self, query: CallbackQuery, chat_id: int, data: str) -> None:
         ref = self.pager.read(chat_id, data)
-        reply = await self._stored_reply(ref) if ref else None
+        reply = await self._stored_reply(chat_id, ref) if ref else None
         pages = paginate(self._full_text(reply)) if reply else []
         if ref is None or reply is None or ref.page >= len(pages) or query.message is None:
             await self._answer_query(query, t(self.locale, "telegram.page_gone"))
@@ -242,9 +252,9 @@ class UpdateHandler:
                                   self.pager.page_text(pages, ref.page),
                                   self.pager.markup(chat_id, ref, len(pages), reply.buttons))
 
-    async def _stored_reply(self, ref: PageRef) -> Reply | None:
+    async def _stored_reply(self, chat_id: int, ref: PageRef) -> Reply | None:
         async with self.store.transaction() as tx:
-            stored = await tx.get_processed(CHANNEL, str(ref.update_id))
+            stored = await tx.get_processed(CHANNEL, message_key(chat_id, ref.update_id))
         replies = load_replies(stored) if stored else []
         return replies[ref.reply] if ref.reply < len(replies) else None
 
