@@ -96,6 +96,10 @@ async def test_three_instances_one_scheduler_fails_over_and_every_member_is_remi
                             within=120)
                 await until_async(lambda: unsent(db), survivors, within=30)
                 finished = time.monotonic() - killed_at
+                # the reminders may all be out before a long poll begins after the lease: wait
+                # for one (each lasts at most the poll timeout), not for luck
+                await until(lambda: any(t > killed_at + LEASE for t in api.polls), survivors,
+                            within=30)
                 polls_after = [t for t in api.polls if t > killed_at + LEASE]
                 codes = await asyncio.gather(*(z.stop() for z in survivors))
                 assert codes == [0, 0], [z.output() for z in survivors]
