@@ -20,6 +20,7 @@ from storage import MemberData, Store, Tx
 from storage.copy import schema
 from storage.repo_copy import Table
 from storage.repo_instances import instance_lease
+from tests.conftest import count_rows as count
 
 NOW = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 TTL = timedelta(seconds=30)
@@ -38,13 +39,6 @@ def row_of(t: Table, **values: Any) -> tuple[Any, ...]:
     assert set(values) <= set(t.columns)
     return tuple(values.get(column) for column in t.columns)
 
-
-async def count(store: Store, name: str) -> int:
-    """Rows in a table, read in a unit of work of its own."""
-    async with store.transaction() as tx:
-        row = await tx._one(f"SELECT COUNT(*) AS n FROM {name}")
-    assert row is not None
-    return int(row["n"])
 
 
 # -- leases -----------------------------------------------------------------------------------

@@ -10,45 +10,19 @@ and month.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import asyncpg
 import pytest
 
-from storage import MemberData, Store, Tx
+from storage import Store
 from storage.repo_pairs import PairFigures
+from tests.conftest import count_rows as count
+from tests.contract import INTEGRITY, NOW, branch_with
 
-NOW = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
-INTEGRITY = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
 
 
-async def person(tx: Tx, name: str, phone: str, branch_id: int) -> int:
-    """Add someone to the roster of a branch; their id."""
-    member_id, _ = await tx.upsert_member(
-        MemberData(name=name, phone=phone, role="member", home_branch_id=branch_id,
-                   birthday=None, address=None, needs_home_delivery=False,
-                   lives_alone=False, language=None), [branch_id], NOW)
-    return member_id
 
-
-async def branch_with(store: Store, *names: str, branch: str = "城关支部") -> tuple[int, list[int]]:
-    """A branch and members of it, committed."""
-    async with store.transaction() as tx:
-        made, _ = await tx.ensure_branch(branch, NOW)
-        base = len(await tx.all_phones())
-        ids = [await person(tx, name, f"1380000{base + i:04d}", made.id)
-               for i, name in enumerate(names)]
-    return made.id, ids
-
-
-async def count(store: Store, table: str) -> int:
-    """Rows in a table, read in a unit of work of its own."""
-    async with store.transaction() as tx:
-        row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
-    assert row is not None
-    return int(row["n"])
 
 
 # -- pairs ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 from storage import MemberData, Store, Tx
 from storage.repo_oversight import GuidanceVisit, VisitFigures
+from tests.conftest import count_rows as count
 
 NOW = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -29,13 +30,6 @@ async def person(tx: Tx, name: str, phone: str, branch_id: int | None, role: str
         [branch_id] if branch_id else [], NOW)
     return member_id
 
-
-async def count(store: Store, table: str) -> int:
-    """Rows in a table, read in a unit of work of its own."""
-    async with store.transaction() as tx:
-        row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
-    assert row is not None
-    return int(row["n"])
 
 
 # -- the bureau's figures ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from storage import MemberData, Store, Tx
 from storage.models import HOSPITAL_LEAVE, MeetingRule
 from storage.timefmt import ts
+from tests.conftest import count_rows as count
 
 NOW = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, a study day
 INTEGRITY = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
@@ -30,13 +31,6 @@ async def person(tx: Tx, name: str, phone: str, branch_id: int, role: str = "mem
                    lives_alone=False, language=None), [branch_id], NOW)
     return member_id
 
-
-async def count(store: Store, table: str) -> int:
-    """Rows in a table, read in a unit of work of its own."""
-    async with store.transaction() as tx:
-        row = await tx._one(f"SELECT COUNT(*) AS n FROM {table}")
-    assert row is not None
-    return int(row["n"])
 
 
 async def branch_with(store: Store, *names: str) -> tuple[int, list[int]]:
