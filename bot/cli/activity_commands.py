@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.app import build_app
 from bot.cli.errors import CommandError
+from bot.cli.lookup import branch_by_name
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.i18n import t
@@ -18,7 +19,6 @@ from handlers.activities.invite import NewActivity, publish
 from handlers.activities.kinds import KINDS, parse_kind
 from handlers.groups.find import group_named
 from storage import Tx
-from storage.models import Branch
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,16 +58,8 @@ async def activity(config: Config, args: argparse.Namespace, clock: Clock) -> in
     return 0
 
 
-async def _branch(tx: Tx, name: str) -> Branch:
-    branch = await tx.find_branch(name)
-    if branch is None:
-        known = "、".join(b.name for b in await tx.list_branches()) or "（无）"
-        raise CommandError(f"没有名为“{name}”的支部。已有：{known}")
-    return branch
-
-
 async def _add(tx: Tx, args: argparse.Namespace, config: Config, clock: Clock) -> list[str]:
-    branch = await _branch(tx, args.branch)
+    branch = await branch_by_name(tx, args.branch)
     kind = parse_kind(args.kind)
     if kind is None:
         raise CommandError(f"不认识的活动类别：{args.kind}。"
@@ -106,7 +98,7 @@ async def _add(tx: Tx, args: argparse.Namespace, config: Config, clock: Clock) -
 
 
 async def _list(tx: Tx, args: argparse.Namespace, config: Config, clock: Clock) -> list[str]:
-    branch = await _branch(tx, args.branch) if args.branch else None
+    branch = await branch_by_name(tx, args.branch) if args.branch else None
     rows = await tx.activity_counts(branch.id if branch else None, clock.now())
     if not rows:
         return ["没有即将举行的活动。"]

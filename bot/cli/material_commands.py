@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.app import build_app
+from bot.cli.lookup import branch_by_name
 from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.i18n import t
@@ -23,7 +24,6 @@ from handlers.delivery.common import (
 )
 from handlers.materials.service import Draft, file_draft, file_mime, publish, text_draft
 from storage import Tx
-from storage.models import Branch
 
 
 class MaterialError(Exception):
@@ -46,17 +46,9 @@ async def material(config: Config, args: argparse.Namespace, clock: Clock) -> in
     return 0
 
 
-async def _branch(tx: Tx, name: str) -> Branch:
-    branch = await tx.find_branch(name)
-    if branch is None:
-        known = "、".join(b.name for b in await tx.list_branches()) or "（无）"
-        raise MaterialError(f"没有名为“{name}”的支部。已有：{known}")
-    return branch
-
-
 async def _add(tx: Tx, args: argparse.Namespace, month: str, config: Config,
                clock: Clock) -> list[str]:
-    branch = None if args.all_branches else await _branch(tx, args.branch)
+    branch = None if args.all_branches else await branch_by_name(tx, args.branch)
     draft = await _draft(tx, args, month)
     if args.title:
         draft = replace(draft, title=args.title)
@@ -89,7 +81,7 @@ async def _draft(tx: Tx, args: argparse.Namespace, month: str) -> Draft:
 
 
 async def _print(tx: Tx, args: argparse.Namespace, month: str, config: Config) -> list[str]:
-    branch = await _branch(tx, args.branch)
+    branch = await branch_by_name(tx, args.branch)
     materials = await tx.materials_for(branch.id, month)
     if not materials:
         raise MaterialError(f"{branch.name}{month}没有学习资料。")
