@@ -69,6 +69,16 @@ async def home_branch(ctx: Context) -> Branch | None:
     return await ctx.tx.get_branch(member.branch_id) if member.branch_id else None
 
 
+async def speaker_branch(ctx: Context) -> Branch | None:
+    """The speaker's own branch; an instructor or admin without one: the first they oversee
+    (what 资料, 投稿, 简报 and 征文主题 read by default)."""
+    me = ctx.me()
+    if me.branch_id is not None:
+        return await home_branch(ctx)
+    overseen = await ctx.tx.overseen_branch_ids(me.id)
+    return await ctx.tx.get_branch(overseen[0]) if overseen else None
+
+
 async def branch_and_rule(ctx: Context) -> tuple[Branch, StudyDayRule] | None:
     """The member's branch and its study-day rule, or None when either is missing."""
     branch = await home_branch(ctx)

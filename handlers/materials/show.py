@@ -19,7 +19,7 @@ from handlers.delivery.common import (
 )
 from handlers.flow import Flow
 from handlers.materials.publish import PublishState, continue_publish, start_publish
-from storage.models import Branch
+from handlers.sessions import speaker_branch
 from storage.repo_delivery import Material
 
 _PUBLISH = "发布"
@@ -33,7 +33,7 @@ async def handle_material(ctx: Context, parsed: Parsed) -> list[Reply]:
         if not is_officer(ctx):
             return officer_only(ctx)
         return await start_publish(ctx, args[len(_PUBLISH):] if publishing else args)
-    branch = await reader_branch(ctx)
+    branch = await speaker_branch(ctx)
     if branch is None:
         return [Reply(ctx.t("rule.none"))]
     current = month_key(ctx.local())
@@ -45,16 +45,6 @@ async def handle_material(ctx: Context, parsed: Parsed) -> list[Reply]:
         key = "material.none_current" if month == current else "material.none"
         return [Reply(ctx.t(key, month=month_words(ctx.locale, month)))]
     return [await material_reply(ctx, material) for material in materials]
-
-
-async def reader_branch(ctx: Context) -> Branch | None:
-    """The speaker's own branch (an instructor or admin: the first one they oversee)."""
-    me = ctx.me()
-    branch_id = me.branch_id
-    if branch_id is None:
-        overseen = await ctx.tx.overseen_branch_ids(me.id)
-        branch_id = overseen[0] if overseen else None
-    return await ctx.tx.get_branch(branch_id) if branch_id is not None else None
 
 
 async def material_reply(ctx: Context, material: Material) -> Reply:

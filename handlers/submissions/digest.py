@@ -17,13 +17,13 @@ from handlers.context import Context
 from handlers.delivery.common import month_key, month_words
 from handlers.flow import Choice, Flow, FlowState
 from handlers.officers.branch_scope import officer_branch
+from handlers.sessions import speaker_branch
 from handlers.submissions.bulletin import (
     MAX_LIKE_BUTTONS,
     digest_text,
     like_data,
     send_digest,
 )
-from handlers.submissions.shared import home_branch
 from storage.models import Branch
 
 SEND = "发送"
@@ -104,7 +104,7 @@ async def continue_digest(ctx: Context, state: DigestState,
 
 async def _latest(ctx: Context) -> list[Reply]:
     """The branch's latest sent digest, with a 点赞 button per item."""
-    branch = await home_branch(ctx)
+    branch = await speaker_branch(ctx)
     month = await ctx.tx.latest_digest_month(branch.id) if branch else None
     if branch is None or month is None:
         return [Reply(ctx.t("digest.none_yet"))]

@@ -19,7 +19,8 @@ from handlers.context import Context
 from handlers.delivery.common import month_key
 from handlers.flow import Choice, Flow, FlowState
 from handlers.people import find_glued
-from handlers.submissions.shared import after_number, home_branch, short, trimmed
+from handlers.sessions import speaker_branch
+from handlers.submissions.shared import after_number, short, trimmed
 from storage.models import Member
 from storage.repo_submissions import Piece
 
@@ -173,7 +174,7 @@ async def _like_piece(ctx: Context, args: str, *, by_id: bool) -> Reply:
 
 async def _piece_by_number(ctx: Context, number: int, *, by_id: bool) -> Piece | None:
     """The accepted piece meant, if it is of the speaker's branch (an officer's: in reach)."""
-    branch = await home_branch(ctx)
+    branch = await speaker_branch(ctx)
     if by_id:
         piece = await ctx.tx.get_piece(number) if number else None
     else:

@@ -8,7 +8,6 @@ import re
 from bot.understanding import normalize
 from bot.understanding.clean import is_separator
 from handlers.context import Context
-from storage.models import Branch
 
 MAX_BODY = 1000  # characters of a piece
 SHORT = 24  # characters of a piece shown in a list
@@ -69,16 +68,6 @@ def after_number(text: str) -> tuple[int | None, str, str]:
     value = int(digits) if len(digits) <= 18 else 0
     rest = text[match.end():].lstrip("号#＃条：:，,。 ")
     return value, digits[:12], rest.strip()
-
-
-async def home_branch(ctx: Context) -> Branch | None:
-    """The speaker's own branch (an instructor or admin without one: the first they oversee)."""
-    me = ctx.me()
-    branch_id = me.branch_id
-    if branch_id is None:
-        overseen = await ctx.tx.overseen_branch_ids(me.id)
-        branch_id = overseen[0] if overseen else None
-    return await ctx.tx.get_branch(branch_id) if branch_id is not None else None
 
 
 def section_label(ctx: Context, section: str) -> str:

@@ -19,9 +19,9 @@ from bot.understanding.lexicon import lexicon
 from handlers.context import Context
 from handlers.delivery.common import month_key
 from handlers.flow import Choice, Flow, FlowState
+from handlers.sessions import speaker_branch
 from handlers.submissions.shared import (
     MAX_BODY,
-    home_branch,
     section_in,
     section_label,
     trimmed,
@@ -66,7 +66,7 @@ class SubmitState(FlowState):
 
 async def handle_submit(ctx: Context, parsed: Parsed) -> list[Reply]:
     """Start a piece with whatever the message said; ask only for what is missing."""
-    branch = await home_branch(ctx)
+    branch = await speaker_branch(ctx)
     if branch is None:
         return [Reply(ctx.t("piece.no_branch"))]
     section, text, more = _said(ctx, parsed)

@@ -17,7 +17,8 @@ from handlers.context import Context
 from handlers.delivery.common import month_key, month_words
 from handlers.flow import Flow, FlowState
 from handlers.officers.branch_scope import officer_branch
-from handlers.submissions.shared import home_branch, trimmed
+from handlers.sessions import speaker_branch
+from handlers.submissions.shared import trimmed
 
 MAX_THEME = 50  # characters
 # Where a dictated sentence's theme starts: after the last of these.
@@ -56,7 +57,7 @@ async def handle_theme(ctx: Context, parsed: Parsed) -> list[Reply]:
     theme = said_theme(parsed.args, sentence=False) if parsed.args else said_theme(
         ctx.message.text or "")
     if not is_officer(ctx):
-        branch = await home_branch(ctx)
+        branch = await speaker_branch(ctx)
         if branch is None:
             return [Reply(ctx.t("theme.none"))]
         return [await _show(ctx, branch.id, officer=False)]
